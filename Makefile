@@ -1,0 +1,80 @@
+# Deep Learning Foundations: the commands a reader uses.
+#
+#   make html       build the book into _build/html (creates .venv and installs on first use)
+#   make test       lint + unit tests + strict book build + tests of the built site
+#   make serve      serve _build/html on http://localhost:$(PORT)
+#   make clean      remove build products
+#   make distclean  also remove .venv and the execution cache
+
+PYTHON    ?= python3
+VENV      ?= .venv
+PORT      ?= 8000
+JOBS      ?= auto
+BUILDDIR  ?= _build
+BOOKDIR   ?= book
+CONFDIR   ?= .
+BIN       := $(VENV)/bin
+PY        := $(BIN)/python
+STAMP     := $(VENV)/.dlf-installed
+LOCK      := requirements-lock.txt
+SPHINXOPTS ?=
+# -E: read every page afresh (a failure never disappears on a re-run); -n: nitpicky references;
+# -W --keep-going: every warning is an error, and all of them are reported before failing.
+SPHINX    := $(BIN)/sphinx-build -E -n -W --keep-going -j $(JOBS) -c $(CONFDIR) -b html \
+             -w $(BUILDDIR)/warnings.log $(SPHINXOPTS) $(BOOKDIR) $(BUILDDIR)/html
+
+.PHONY: html test lint unit book-tests site-tests serve clean distclean install lock
+
+html: $(STAMP)
+	@mkdir -p $(BUILDDIR)
+	@rm -f $(BUILDDIR)/warnings.log
+	@start=$$(date +%s); \
+	if $(SPHINX); then \
+	  echo "Book built in $$(( $$(date +%s) - start )) s: open $(BUILDDIR)/html/index.html or run 'make serve'"; \
+	else \
+	  $(PY) book/_ext/build_report.py $(BUILDDIR)/warnings.log; exit 1; \
+	fi
+
+install: $(STAMP)
+
+# (Re)install whenever the package metadata or the pinned versions change.
+$(STAMP): pyproject.toml $(LOCK)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=23.2"
+	$(PY) -m pip install --quiet -c $(LOCK) -e ".[book,test]"
+	@touch $@
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests book/_ext conf.py
+
+unit: $(STAMP)
+	$(BIN)/pytest -m "not book and not site" -q
+
+# The failure modes of the build, on tiny temporary books built with this conf.py.
+book-tests: $(STAMP)
+	$(BIN)/pytest -m book -q
+
+# Tests of the built site in _build/html (run after `make html`).
+site-tests: $(STAMP)
+	$(BIN)/pytest -m site -q
+
+test: lint unit book-tests html site-tests
+	@echo "make test: all checks passed"
+
+serve:
+	@test -f $(BUILDDIR)/html/index.html || { echo "No built book: run 'make html' first"; exit 1; }
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(BUILDDIR)/html
+
+clean:
+	rm -rf $(BUILDDIR) .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) .jupyter_cache src/*.egg-info
+
+# Refresh the pinned versions from the current environment (maintainers only).
+lock: $(STAMP)
+	@{ echo "# Exact versions that resolve together (Python 3.11, CPU). Used as pip constraints by the Makefile."; \
+	   echo "# Regenerate with: make lock"; \
+	   $(PY) -m pip freeze --exclude-editable | grep -v '^dlf' | sed 's/^torch==\([0-9.]*\)+cpu/torch==\1/'; } > $(LOCK)

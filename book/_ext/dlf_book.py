@@ -1,0 +1,137 @@
+"""Book-specific Sphinx glue.
+
+* Every chapter (a page inside a part folder) must carry the jupytext/kernelspec header that makes
+  myst-nb execute it; a chapter without it would be rendered but never run, so its checks would
+  silently not happen. Such a page is reported as a warning (an error under ``-W``).
+* Chapter numbers run on across the parts: Sphinx restarts the numbering in every numbered
+  toctree, and the book has one toctree per part.
+* The ``dlf-api`` directive documents every module of the ``dlf`` package from its docstrings,
+  so the API reference cannot forget a module.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx import addnodes
+from sphinx.environment.collectors.toctree import TocTreeCollector
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import nested_parse_with_titles
+
+logger = logging.getLogger(__name__)
+
+#: folders that hold chapters (SYLLABUS.md parts); pages elsewhere (index, appendix) are prose.
+PART_FOLDERS = ("foundations", "networks", "optimization", "training", "generalization",
+                "architectures", "generative", "robustness")
+
+_FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+
+
+def missing_header(source: str) -> str | None:
+    """Why ``source`` would not be executed by myst-nb, or ``None`` if its header is right."""
+    m = _FRONT.match(source)
+    if m is None:
+        return "no YAML front matter"
+    front = m.group(1)
+    if not re.search(r"^jupytext\s*:", front, re.M):
+        return "front matter lacks the `jupytext:` block"
+    if not re.search(r"format_name\s*:\s*myst", front):
+        return "front matter lacks `format_name: myst`"
+    if not re.search(r"^kernelspec\s*:", front, re.M):
+        return "front matter lacks the `kernelspec:` block"
+    return None
+
+
+def is_chapter(docname: str) -> bool:
+    return docname.split("/", 1)[0] in PART_FOLDERS and "/" in docname
+
+
+def _check_header(app, docname, source):
+    if not is_chapter(docname):
+        return
+    why = missing_header(source[0])
+    if why is not None:
+        logger.warning(
+            "chapter %s would not be executed: %s. Start it with the jupytext header of "
+            "BOOK_GUIDE.md.", docname, why, location=docname, type="dlf", subtype="header")
+
+
+def dlf_modules(src: Path) -> list[str]:
+    """Names of the public modules of the package at ``src`` (sorted, without ``__init__``)."""
+    return sorted(f"dlf.{p.stem}" for p in src.glob("*.py") if not p.stem.startswith("_"))
+
+
+class DlfApi(SphinxDirective):
+    """``dlf-api``: one section per module of ``dlf``, generated with autodoc."""
+
+    has_content = False
+
+    def run(self):
+        src = Path(self.env.app.confdir) / "src" / "dlf"
+        for p in src.glob("*.py"):
+            self.env.note_dependency(str(p))
+        lines: list[str] = []
+        for mod in dlf_modules(src):
+            lines += [f"``{mod}``", "-" * (len(mod) + 4), "",
+                      f".. automodule:: {mod}", "   :members:", "", ""]
+        node = nodes.section()
+        node.document = self.state.document
+        nested_parse_with_titles(self.state, StringList(lines, source="dlf-api"), node)
+        return node.children
+
+
+_assign_section_numbers = TocTreeCollector.assign_section_numbers
+
+
+def _descendants(env, docname: str) -> list[str]:
+    out, todo = [], [docname]
+    while todo:
+        doc = todo.pop()
+        if doc not in out:
+            out.append(doc)
+            todo.extend(env.toctree_includes.get(doc, []))
+    return out
+
+
+def assign_continuous_section_numbers(self, env):
+    """Sphinx's numbering, then shift each part's chapters past those of the earlier parts."""
+    rewrite = list(_assign_section_numbers(self, env))
+    root = env.config.root_doc
+    if root not in env.numbered_toctrees:
+        return rewrite
+    offset = 0
+    for toc in env.get_doctree(root).findall(addnodes.toctree):
+        if not toc.get("numbered"):
+            continue
+        chapters = [ref for _title, ref in toc["entries"] if ref in env.tocs]
+        if offset:
+            for chapter in chapters:
+                for doc in _descendants(env, chapter):
+                    nums = env.toc_secnumbers.get(doc, {})
+                    for anchor, num in nums.items():
+                        if num:
+                            nums[anchor] = (num[0] + offset, *num[1:])
+                    # the same numbers are stored on the toc and title nodes (for the sidebar
+                    # and the prev/next links); lists may be shared, so replace, never mutate
+                    nodes_with_number = list(env.tocs[doc].findall(nodes.reference))
+                    if doc in env.titles:
+                        nodes_with_number.append(env.titles[doc])
+                    for node in nodes_with_number:
+                        num = node.get("secnumber")
+                        if num:
+                            node["secnumber"] = [num[0] + offset, *num[1:]]
+                    if doc not in rewrite:
+                        rewrite.append(doc)
+        offset += len(chapters)
+    return rewrite
+
+
+def setup(app):
+    TocTreeCollector.assign_section_numbers = assign_continuous_section_numbers
+    app.connect("source-read", _check_header)
+    app.add_directive("dlf-api", DlfApi)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

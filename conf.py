@@ -1,0 +1,147 @@
+"""Sphinx configuration for Deep Learning Foundations.
+
+Build with ``sphinx-build -c . book _build/html`` (the Makefile does this). The settings make the
+build fail closed: any cell error, stderr output, timeout, broken reference or unexecuted chapter
+is a warning, and the Makefile turns warnings into errors (``-W --keep-going``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "book" / "_ext"))  # local Sphinx extensions only, never the package
+
+project = "Deep Learning Foundations"
+author = "The Deep Learning Foundations authors"
+copyright = "2026, " + author
+release = version = "0.1"
+
+extensions = [
+    "myst_nb",  # loads myst_parser itself
+    "sphinx.ext.mathjax",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinx_togglebutton",
+    "sphinx_proof",
+    "sphinx_exercise",
+    "sphinxcontrib.bibtex",
+    # local extensions (book/_ext)
+    "offline_mathjax",  # MathJax served from _static: the site needs no network
+    "proof_parallel",  # lets sphinx-proof run under `-j N`
+    "dlf_book",  # chapter header check, API directive
+]
+
+exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "_ext", "_static"]
+root_doc = "index"
+
+# --- MyST -----------------------------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
+myst_dmath_double_inline = True
+myst_heading_anchors = 3
+# Referenced equations use `$$ ... $$ (eq-label)`; amsmath \label cannot be referenced.
+
+# --- numbering: "(3.2)", "Theorem 3.1", "Figure 3.1", "Exercise 3.4" ---------------------------
+numfig = True
+math_numfig = True
+numfig_secnum_depth = 1
+math_eqref_format = "({number})"
+
+# --- execution: fail closed -----------------------------------------------------------------
+
+
+def _tree_hash(*paths: Path) -> str:
+    """Hash of the package sources and the lock file: the execution cache's key.
+
+    jupyter-cache keys a notebook on its code cells only, so a change to ``dlf`` would otherwise
+    be hidden behind stale outputs. A new hash means a new, empty cache folder.
+    """
+    h = hashlib.sha256()
+    for base in paths:
+        files = [base] if base.is_file() else sorted(base.rglob("*.py"))
+        for p in files:
+            if "__pycache__" in p.parts:
+                continue
+            h.update(p.relative_to(ROOT).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+CACHE_KEY = _tree_hash(ROOT / "src" / "dlf", ROOT / "requirements-lock.txt")
+nb_execution_mode = os.environ.get("DLF_EXECUTION_MODE", "cache")
+nb_execution_cache_path = str(ROOT / ".jupyter_cache" / CACHE_KEY)
+nb_execution_timeout = int(os.environ.get("DLF_CELL_TIMEOUT", "60"))  # seconds per cell
+nb_execution_allow_errors = False
+nb_execution_raise_on_error = False  # with -W --keep-going every failing chapter is listed
+nb_execution_show_tb = True  # the traceback of the failing cell goes into the warning
+nb_execution_in_temp = True  # chapters cannot litter the source tree
+nb_execution_excludepatterns: list[str] = []
+nb_output_stderr = "warn"  # stderr in a cell is a warning, hence an error under -W
+nb_merge_streams = True
+nb_kernel_rgx_aliases = {".*": "python3"}
+nb_ipywidgets_js: dict[str, dict[str, str]] = {}  # no widget CDN scripts
+nb_mime_priority_overrides = [
+    ("html", "image/svg+xml", 10),
+    ("html", "image/png", 20),
+]
+
+# --- theorems, exercises, citations ---------------------------------------------------------
+proof_minimal_theme = True
+exercise_style = "solution_follow_exercise"
+bibtex_bibfiles = ["book/references.bib"]
+bibtex_reference_style = "author_year"
+bibtex_default_style = "plain"
+
+# --- math macros (one source for the whole book; listed on the notation page) ----------------
+MACROS = {
+    "R": r"\mathbb{R}",
+    "E": r"\mathbb{E}",
+    "Prob": r"\mathbb{P}",
+    "argmin": r"\operatorname*{arg\,min}",
+    "argmax": r"\operatorname*{arg\,max}",
+    "tr": r"\operatorname{tr}",
+    "diag": r"\operatorname{diag}",
+    "norm": [r"\left\lVert #1 \right\rVert", 1],
+    "inner": [r"\left\langle #1, #2 \right\rangle", 2],
+}
+mathjax3_config = {"tex": {"macros": MACROS}}
+
+# --- API reference --------------------------------------------------------------------------
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "show-inheritance": True}
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+
+# --- nitpicky references, without network ---------------------------------------------------
+# No intersphinx (it needs the network). Types from numpy, torch, typing and the docstrings'
+# prose types ("float or array_like") cannot resolve offline; references into dlf must resolve.
+nitpicky = True
+nitpick_ignore_regex = [
+    (r"py:(class|obj|data|exc|func|meth|attr)", r"(?!dlf\.).*"),
+]
+
+# --- HTML -----------------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = project
+html_static_path = ["book/_static"]
+html_css_files = ["dlf.css"]
+html_last_updated_fmt = None
+html_theme_options = {
+    "path_to_docs": "book",
+    "use_download_button": True,
+    "use_fullscreen_button": True,
+    "use_source_button": False,
+    "use_repository_button": False,
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+    "show_navbar_depth": 1,
+    "launch_buttons": {},
+}
+html_show_sourcelink = True

@@ -1,0 +1,176 @@
+"""Assertion helpers that print what they measured and fail with the numbers.
+
+Every numerical claim in the book is followed by one of these checks. Each helper prints one line
+such as ``contraction: measured 0.9802 <= bound 0.9900  ok`` and raises :class:`AssertionError`
+carrying the same numbers when the claim is false, so a failing build says what went wrong.
+
+Derived in: none (infrastructure used by every chapter). Depends on: numpy only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "check_close",
+    "check_le",
+    "check_ge",
+    "check_true",
+    "check_raises",
+    "loglog_slope",
+    "check_slope",
+]
+
+
+def _fmt(x: Any) -> str:
+    a = np.asarray(x)
+    if a.ndim == 0:
+        v = a.item()
+        if isinstance(v, (bool, np.bool_)):
+            return str(v)
+        if isinstance(v, (int, np.integer)):
+            return str(v)
+        return f"{v:.6g}"
+    if a.size <= 6:
+        return np.array2string(a, precision=6, separator=", ")
+    return f"array(shape={a.shape}, min={a.min():.6g}, max={a.max():.6g})"
+
+
+def _finite(name: str, arg: str, x: Any) -> np.ndarray:
+    a = np.asarray(x, dtype=float)
+    if not np.all(np.isfinite(a)):
+        raise AssertionError(f"{name}: {arg} is not finite: {_fmt(a)}")
+    return a
+
+
+def check_close(name: str, measured: Any, expected: Any, *, rtol: float = 1e-7,
+                atol: float = 0.0) -> float:
+    """Assert ``|measured - expected| <= atol + rtol * |expected|`` elementwise.
+
+    Parameters
+    ----------
+    name : str
+        What is compared; printed at the start of the line.
+    measured, expected : float or array_like
+        The computed quantity and the independent reference (closed form, finite differences,
+        PyTorch). Shapes must broadcast.
+    rtol, atol : float
+        Relative and absolute tolerances (non-negative).
+
+    Returns
+    -------
+    float
+        The largest absolute deviation, so that callers can report it.
+    """
+    if rtol < 0 or atol < 0:
+        raise ValueError(f"rtol and atol must be non-negative, got rtol={rtol}, atol={atol}")
+    m = _finite(name, "measured", measured)
+    e = _finite(name, "expected", expected)
+    try:
+        dev = np.abs(m - e)
+    except ValueError as err:
+        raise ValueError(f"{name}: shapes {m.shape} and {e.shape} do not broadcast") from err
+    err_max = float(dev.max()) if dev.size else 0.0
+    ok = bool(np.all(dev <= atol + rtol * np.abs(e)))
+    line = (f"{name}: measured {_fmt(m)} vs expected {_fmt(e)} "
+            f"(max deviation {err_max:.3g}, rtol={rtol:g}, atol={atol:g})")
+    if not ok:
+        raise AssertionError(line + "  FAILED")
+    print(line + "  ok")
+    return err_max
+
+
+def _compare(name: str, measured: Any, bound: Any, op: str) -> None:
+    m = _finite(name, "measured", measured)
+    b = _finite(name, "bound", bound)
+    holds = np.all(m <= b) if op == "<=" else np.all(m >= b)
+    worst = np.max(m - b) if op == "<=" else np.min(m - b)
+    line = f"{name}: measured {_fmt(m)} {op} bound {_fmt(b)}"
+    if m.size > 1 or b.size > 1:
+        line += f" (worst margin {float(worst):.3g})"
+    if not holds:
+        raise AssertionError(line + "  FAILED")
+    print(line + "  ok")
+
+
+def check_le(name: str, measured: Any, bound: Any) -> None:
+    """Assert ``measured <= bound`` (elementwise for arrays), printing both sides."""
+    _compare(name, measured, bound, "<=")
+
+
+def check_ge(name: str, measured: Any, bound: Any) -> None:
+    """Assert ``measured >= bound`` (elementwise for arrays), printing both sides."""
+    _compare(name, measured, bound, ">=")
+
+
+def check_true(name: str, condition: Any, detail: str = "") -> None:
+    """Assert an exact (boolean or integer) fact, printing ``detail`` with it.
+
+    Use for facts with no tolerance, such as an exact count of linear pieces.
+    """
+    ok = bool(np.all(np.asarray(condition)))
+    line = f"{name}: {detail}" if detail else f"{name}"
+    if not ok:
+        raise AssertionError(line + "  FAILED")
+    print(line + "  ok")
+
+
+def check_raises(exc_type: type[BaseException] | tuple[type[BaseException], ...],
+                 func: Callable[..., Any], *args: Any, match: str | None = None,
+                 **kwargs: Any) -> BaseException:
+    """Assert that ``func(*args, **kwargs)`` raises ``exc_type``, its message containing ``match``.
+
+    Unlike the ``raises-exception`` cell tag, this fails when nothing is raised or when the
+    wrong exception is raised. Returns the caught exception.
+    """
+    if not callable(func):
+        raise TypeError(f"func must be callable, got {type(func).__name__}")
+    names = exc_type.__name__ if isinstance(exc_type, type) else \
+        " or ".join(e.__name__ for e in exc_type)
+    fname = getattr(func, "__name__", repr(func))
+    try:
+        func(*args, **kwargs)
+    except exc_type as exc:
+        if match is not None and match not in str(exc):
+            raise AssertionError(f"{fname} raised {type(exc).__name__}({exc}) but the message "
+                                 f"does not contain {match!r}  FAILED") from exc
+        print(f"{fname} raised {type(exc).__name__}: {exc}  ok")
+        return exc
+    except BaseException as exc:  # wrong type: report it
+        raise AssertionError(f"{fname} raised {type(exc).__name__}({exc}), expected {names}"
+                             "  FAILED") from exc
+    raise AssertionError(f"{fname} raised nothing, expected {names}  FAILED")
+
+
+def loglog_slope(x: Any, y: Any) -> float:
+    """Least-squares slope of ``log y`` against ``log x``.
+
+    ``x`` and ``y`` must be 1-D, of equal length at least 2, and strictly positive.
+    """
+    xa = np.asarray(x, dtype=float)
+    ya = np.asarray(y, dtype=float)
+    if xa.ndim != 1 or ya.shape != xa.shape or xa.size < 2:
+        raise ValueError(f"x and y must be 1-D of equal length >= 2, got shapes {xa.shape} "
+                         f"and {ya.shape}")
+    if np.any(xa <= 0) or np.any(ya <= 0) or not np.all(np.isfinite(xa * ya)):
+        raise ValueError("x and y must be finite and strictly positive for a log-log fit")
+    lx, ly = np.log(xa), np.log(ya)
+    return float(np.polyfit(lx, ly, 1)[0])
+
+
+def check_slope(name: str, x: Any, y: Any, expected: float, *, tol: float) -> float:
+    """Assert that the log-log slope of ``y`` against ``x`` is within ``tol`` of ``expected``.
+
+    Returns the fitted slope.
+    """
+    if tol <= 0:
+        raise ValueError(f"tol must be positive, got {tol}")
+    s = loglog_slope(x, y)
+    line = f"{name}: fitted log-log slope {s:.4f} vs expected {expected:.4f} (tol {tol:g})"
+    if not abs(s - expected) <= tol:
+        raise AssertionError(line + "  FAILED")
+    print(line + "  ok")
+    return s

@@ -1,0 +1,118 @@
+"""The book build fails loudly, names the chapter and says why, and only for real reasons.
+
+Each test builds a one-chapter book with the project's own conf.py, extensions and Makefile
+(the same command as ``make html``), breaks it in one way, and checks the exit code and the
+report. The first test is the control: the unbroken book builds.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import GOOD_CHAPTER, HEADER
+
+pytestmark = pytest.mark.book
+
+
+def assert_fails_naming_chapter(proc, *needles: str) -> None:
+    out = proc.output
+    assert proc.returncode != 0, f"the build should have failed:\n{out[-3000:]}"
+    assert "BOOK BUILD FAILED" in out, out[-3000:]
+    assert "tiny.md" in out, f"the failing chapter is not named:\n{out[-3000:]}"
+    for needle in needles:
+        assert needle in out, f"{needle!r} missing from the build output:\n{out[-3000:]}"
+
+
+def test_good_book_builds(tiny_book):
+    proc = tiny_book.build()
+    assert proc.returncode == 0, proc.output[-3000:]
+    html = (tiny_book.root / "_build" / "html" / "optimization" / "tiny.html").read_text()
+    assert "hypotenuse: measured 5 vs expected 5" in html  # the cell ran and its output is shown
+    assert tiny_book.executions() == 1
+
+
+def test_cell_error_fails_with_traceback(tiny_book):
+    tiny_book.write_chapter(GOOD_CHAPTER + "\n```{code-cell} ipython3\nx = 1 / 0\n```\n")
+    proc = tiny_book.build()
+    assert_fails_naming_chapter(proc, "ZeroDivisionError", "x = 1 / 0", "Traceback")
+
+
+def test_failing_check_fails_the_build(tiny_book):
+    tiny_book.write_chapter(GOOD_CHAPTER + "\n```{code-cell} ipython3\n"
+                            "checks.check_le('rate', 0.99, 0.5)\n```\n")
+    proc = tiny_book.build()
+    assert_fails_naming_chapter(proc, "AssertionError", "rate: measured 0.99 <= bound 0.5")
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("See {ref}`no-such-label`.", "no-such-label"),
+    ("As shown by {cite}`nobody2099`.", "nobody2099"),
+    ("Equation {eq}`eq-missing`.", "eq-missing"),
+])
+def test_sphinx_warning_fails(tiny_book, text, needle):
+    tiny_book.write_chapter(GOOD_CHAPTER + "\n" + text + "\n")
+    proc = tiny_book.build()
+    assert_fails_naming_chapter(proc, needle)
+
+
+def test_chapter_without_header_fails(tiny_book):
+    tiny_book.write_chapter(GOOD_CHAPTER.replace(HEADER, ""))
+    proc = tiny_book.build()
+    assert_fails_naming_chapter(proc, "would not be executed")
+    assert tiny_book.executions() == 0
+
+
+def test_chapter_with_partial_header_fails(tiny_book):
+    # kernelspec alone is not enough for myst-nb to execute a text notebook
+    tiny_book.write_chapter(GOOD_CHAPTER.replace(
+        "jupytext:\n  text_representation: {extension: .md, format_name: myst}\n", ""))
+    proc = tiny_book.build()
+    assert_fails_naming_chapter(proc, "jupytext")
+
+
+@pytest.mark.parametrize("cell", [
+    "import sys\nprint('leak', file=sys.stderr)",
+    "import warnings\nwarnings.warn('a leaking warning', UserWarning)",
+])
+def test_stderr_in_a_cell_fails(tiny_book, cell):
+    tiny_book.write_chapter(GOOD_CHAPTER + f"\n```{{code-cell}} ipython3\n{cell}\n```\n")
+    proc = tiny_book.build()
+    assert_fails_naming_chapter(proc, "stderr")
+
+
+def test_cell_timeout_fails(tiny_book):
+    tiny_book.write_chapter(GOOD_CHAPTER + "\n```{code-cell} ipython3\n"
+                            "import time\ntime.sleep(30)\n```\n")
+    proc = tiny_book.build(DLF_CELL_TIMEOUT="3")
+    assert_fails_naming_chapter(proc, "CellTimeoutError")
+
+
+def test_failure_does_not_vanish_on_rebuild(tiny_book):
+    tiny_book.write_chapter(GOOD_CHAPTER + "\n```{code-cell} ipython3\nx = 1 / 0\n```\n")
+    assert tiny_book.build().returncode != 0
+    assert_fails_naming_chapter(tiny_book.build(), "ZeroDivisionError")
+
+
+def test_cache_reuses_outputs_and_is_invalidated_by_package_edits(tiny_book):
+    assert tiny_book.build().returncode == 0
+    assert tiny_book.executions() == 1
+    # unchanged tree: outputs come from the cache, the chapter does not run again
+    proc = tiny_book.build()
+    assert proc.returncode == 0, proc.output[-3000:]
+    assert tiny_book.executions() == 1
+    # edit a package function the chapter uses: the chapter re-executes and sees the edit
+    checks_py = tiny_book.root / "src" / "dlf" / "checks.py"
+    checks_py.write_text(checks_py.read_text().replace(
+        "    ok = bool(np.all(dev <= atol + rtol * np.abs(e)))",
+        "    ok = False"))
+    proc = tiny_book.build()
+    assert tiny_book.executions() == 2
+    assert_fails_naming_chapter(proc, "hypotenuse", "FAILED")
+
+
+def test_lock_file_change_invalidates_cache(tiny_book):
+    assert tiny_book.build().returncode == 0
+    lock = tiny_book.root / "requirements-lock.txt"
+    lock.write_text(lock.read_text() + "# touched\n")
+    assert tiny_book.build().returncode == 0
+    assert tiny_book.executions() == 2

@@ -1,0 +1,86 @@
+"""Tests of dlf.checks: each helper passes on true claims, fails on false ones with the numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dlf import checks
+
+
+def test_check_close_passes_and_prints(capsys):
+    dev = checks.check_close("pi", 3.14159265, np.pi, rtol=1e-8)
+    out = capsys.readouterr().out
+    assert out.startswith("pi: measured 3.14159 vs expected 3.14159") and out.strip().endswith("ok")
+    assert dev == pytest.approx(abs(3.14159265 - np.pi))
+
+
+def test_check_close_fails_with_numbers():
+    with pytest.raises(AssertionError, match=r"e: measured 2\.7 vs expected 2\.71828.*FAILED"):
+        checks.check_close("e", 2.7, np.e, rtol=1e-3)
+
+
+def test_check_close_arrays_and_atol():
+    checks.check_close("vec", [1.0, 2.0 + 1e-9], [1.0, 2.0], atol=1e-8, rtol=0)
+    with pytest.raises(AssertionError, match="max deviation 0.1"):
+        checks.check_close("vec", [1.0, 2.1], [1.0, 2.0], rtol=1e-3)
+
+
+def test_check_close_rejects_nan_and_bad_tolerances():
+    with pytest.raises(AssertionError, match="not finite"):
+        checks.check_close("x", np.nan, 1.0)
+    with pytest.raises(ValueError, match="rtol and atol must be non-negative"):
+        checks.check_close("x", 1.0, 1.0, rtol=-1)
+    with pytest.raises(ValueError, match="do not broadcast"):
+        checks.check_close("x", [1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+def test_check_le_ge(capsys):
+    checks.check_le("contraction", 0.9802, 0.99)
+    assert "contraction: measured 0.9802 <= bound 0.99  ok" in capsys.readouterr().out
+    checks.check_ge("accuracy", 0.95, 0.9)
+    with pytest.raises(AssertionError, match="measured 1.5 <= bound 1  FAILED"):
+        checks.check_le("gap", 1.5, 1.0)
+    with pytest.raises(AssertionError, match=r"worst margin -0\.5"):
+        checks.check_ge("gaps", [1.0, 0.5], [1.0, 1.0])
+
+
+def test_check_true():
+    checks.check_true("pieces", 2**5 == 32, "32 pieces")
+    with pytest.raises(AssertionError, match="pieces: 31 pieces  FAILED"):
+        checks.check_true("pieces", False, "31 pieces")
+
+
+def test_check_raises_right_wrong_and_none():
+    def bad(x):
+        raise ValueError(f"x must be positive, got {x}")
+
+    exc = checks.check_raises(ValueError, bad, -1, match="positive")
+    assert isinstance(exc, ValueError)
+    with pytest.raises(AssertionError, match="raised nothing, expected ValueError"):
+        checks.check_raises(ValueError, lambda: None)
+    with pytest.raises(AssertionError, match="raised ValueError.*expected TypeError"):
+        checks.check_raises(TypeError, bad, 1)
+    with pytest.raises(AssertionError, match="does not contain 'negative'"):
+        checks.check_raises(ValueError, bad, 1, match="negative")
+
+
+@given(st.floats(-3, 3), st.floats(0.1, 10))
+def test_loglog_slope_recovers_power_laws(p, c):
+    x = np.geomspace(1, 1000, 12)
+    assert checks.loglog_slope(x, c * x**p) == pytest.approx(p, abs=1e-9)
+
+
+def test_check_slope_and_bad_input():
+    x = np.array([10, 100, 1000, 10000])
+    assert checks.check_slope("1/k", x, 1.0 / x, -1.0, tol=1e-9) == pytest.approx(-1.0)
+    with pytest.raises(AssertionError, match="fitted log-log slope -0.5000 vs expected -1.0000"):
+        checks.check_slope("rate", x, x**-0.5, -1.0, tol=0.1)
+    with pytest.raises(ValueError, match="strictly positive"):
+        checks.loglog_slope([1, 2], [1, -1])
+    with pytest.raises(ValueError, match="1-D of equal length"):
+        checks.loglog_slope([1, 2, 3], [1, 2])
+    with pytest.raises(ValueError, match="tol must be positive"):
+        checks.check_slope("r", x, x, 1.0, tol=0)
