@@ -241,24 +241,24 @@ def quadratic_with_spectrum(eigenvalues: Any, seed: Any = None, *,
     return Quadratic((A + A.T) / 2, A @ xs)
 
 
-def nesterov_worst_case(n: int, k: int | None = None, L: float = 1.0) -> Quadratic:
-    r"""Nesterov's worst-case quadratic for first-order methods, on ``R^n``.
+def nesterov_worst_case(d: int, p: int | None = None, L: float = 1.0) -> Quadratic:
+    r"""Nesterov's worst-case quadratic for first-order methods, on ``R^d``.
 
     Implements (eq-gd-nesterov-function) of chapter ``opt-gd``:
 
-    ``f_k(x) = (L/4) * ( (x_1^2 + sum_{i<k} (x_i - x_{i+1})^2 + x_k^2) / 2 - x_1 )``,
+    ``f_p(x) = (L/4) * ( (x_1^2 + sum_{i<p} (x_i - x_{i+1})^2 + x_p^2) / 2 - x_1 )``,
 
-    a quadratic with ``A = (L/4) T_k`` (``T_k``: the ``k x k`` tridiagonal matrix with 2 on the
-    diagonal and -1 beside it, padded with zeros to ``n x n``) and ``b = (L/4) e_1``. It is
-    convex and ``L``-smooth; its minimizer nearest the origin is ``x*_i = 1 - i/(k+1)`` for
-    ``i <= k`` (zero beyond), with ``f* = -(L/8) (1 - 1/(k+1))``.
+    a quadratic with ``A = (L/4) T_p`` (``T_p``: the ``p x p`` tridiagonal matrix with 2 on the
+    diagonal and -1 beside it, padded with zeros to ``d x d``) and ``b = (L/4) e_1``. It is
+    convex and ``L``-smooth; its minimizer nearest the origin is ``x*_i = 1 - i/(p+1)`` for
+    ``i <= p`` (zero beyond), with ``f* = -(L/8) (1 - 1/(p+1))``.
 
     Parameters
     ----------
-    n : int
-        Dimension, ``n >= 1``.
-    k : int, optional
-        Number of coupled coordinates, ``1 <= k <= n``; defaults to ``n``.
+    d : int
+        Dimension, ``d >= 1``.
+    p : int, optional
+        Number of coupled coordinates, ``1 <= p <= d``; defaults to ``d``.
     L : float
         Smoothness constant, ``L > 0``.
 
@@ -266,15 +266,15 @@ def nesterov_worst_case(n: int, k: int | None = None, L: float = 1.0) -> Quadrat
     -------
     Quadratic
     """
-    n = _int("n", n)
-    k = n if k is None else _int("k", k)
-    if k > n:
-        raise ValueError(f"k must satisfy 1 <= k <= n = {n}, got k={k}")
+    d = _int("d", d)
+    p = d if p is None else _int("p", p)
+    if p > d:
+        raise ValueError(f"p must satisfy 1 <= p <= d = {d}, got p={p}")
     L = _positive("L", L)
-    T = 2.0 * np.eye(k) - np.eye(k, k=1) - np.eye(k, k=-1)
-    A = np.zeros((n, n))
-    A[:k, :k] = (L / 4) * T
-    b = np.zeros(n)
+    T = 2.0 * np.eye(p) - np.eye(p, k=1) - np.eye(p, k=-1)
+    A = np.zeros((d, d))
+    A[:p, :p] = (L / 4) * T
+    b = np.zeros(d)
     b[0] = L / 4
     return Quadratic(A, b)
 

@@ -1,4 +1,4 @@
-"""Fixtures for tests that build tiny books with the project's own conf.py and Makefile."""
+"""Fixtures: tiny books built with the project's own conf.py and Makefile, and the built site."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+PART_FOLDERS = ("foundations", "networks", "optimization", "training", "generalization",
+                "architectures", "generative", "robustness")
 
 HEADER = textwrap.dedent("""\
     ---
@@ -99,3 +102,14 @@ def tiny_book(tmp_path: Path) -> TinyBook:
     book = TinyBook(root=proj, marker=tmp_path / "executions.txt")
     book.write_chapter(GOOD_CHAPTER)
     return book
+
+
+def chapter_sources() -> list[Path]:
+    return sorted(p for part in PART_FOLDERS for p in (ROOT / "book" / part).glob("*.md"))
+
+
+@pytest.fixture(scope="session")
+def html_dir() -> Path:
+    if not (HTML / "index.html").is_file():
+        pytest.fail("no built site in _build/html: run `make html` (make test does it) first")
+    return HTML

@@ -1,0 +1,87 @@
+"""Tests of the built book: every chapter executed and rendered with its numbers, offline."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, chapter_sources
+
+pytestmark = pytest.mark.site
+
+CHAPTERS = chapter_sources()
+
+
+def _page(html_dir: Path, src: Path) -> str:
+    rel = src.relative_to(ROOT / "book").with_suffix(".html")
+    path = html_dir / rel
+    assert path.is_file(), f"{rel} was not built"
+    return path.read_text()
+
+
+def test_there_are_chapters():
+    assert CHAPTERS, "no chapter found under book/<part>/"
+
+
+@pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_executed_with_passing_checks(html_dir, src):
+    page = _page(html_dir, src)
+    assert "cell_output" in page, "no executed output on the page"
+    assert re.search(r"\bok\b", page), "no check printed 'ok'"
+    for bad in ("Traceback (most recent call last)", "FAILED", "Executing notebook failed"):
+        assert bad not in page, f"{bad!r} appears on the page"
+
+
+@pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_numbering_figures_and_exercises(html_dir, src):
+    page = _page(html_dir, src)
+    text = src.read_text()
+    if "{prf:theorem}" in text:
+        assert re.search(r"Theorem \d+\.\d+", page), "theorems are not numbered per chapter"
+    if re.search(r"\$\$\s*\(eq-", text):
+        assert re.search(r"\(\d+\.\d+\)", page), "equations are not numbered per chapter"
+    if "figure:" in text:
+        figs = re.findall(r"<figure[^>]*>.*?</figure>", page, re.S)
+        assert figs, "no figure rendered"
+        for fig in figs:
+            assert re.search(r"Fig\. \d+\.\d+", fig), "figure without a chapter number"
+            for img in re.findall(r"<img[^>]*>", fig):
+                alt = re.search(r'alt="([^"]*)"', img)
+                assert alt and len(alt.group(1)) > 10, f"figure image without alt text: {img}"
+    n_ex = text.count(":::{exercise}")
+    assert n_ex >= 3 or "appendix" in str(src), f"only {n_ex} exercises"
+    assert re.search(r"Exercise \d+\.\d+", page), "exercises are not numbered"
+
+
+def test_citations_resolve(html_dir):
+    for src in CHAPTERS:
+        page = _page(html_dir, src)
+        assert "[?]" not in page and "??" not in page, f"unresolved reference in {src.stem}"
+    bib = (html_dir / "appendix" / "bibliography.html").read_text()
+    assert "Nesterov" in bib
+
+
+def test_no_external_scripts_or_styles(html_dir):
+    """The site loads no script, stylesheet or font from another host (MathJax is local)."""
+    for page in html_dir.rglob("*.html"):
+        text = page.read_text()
+        for tag in re.findall(r"<(?:script|link)\b[^>]*>", text):
+            url = re.search(r'(?:src|href)="([^"]+)"', tag)
+            if url and "rel=\"canonical\"" not in tag:
+                assert not re.match(r"(https?:)?//", url.group(1)), f"{page.name}: {tag}"
+    assert (html_dir / "_static" / "mathjax" / "tex-chtml.js").is_file()
+
+
+def test_api_reference_lists_every_module(html_dir):
+    api = (html_dir / "appendix" / "api.html").read_text()
+    for mod in sorted((ROOT / "src" / "dlf").glob("*.py")):
+        if not mod.stem.startswith("_"):
+            assert f'id="module-dlf.{mod.stem}"' in api, f"dlf.{mod.stem} missing from the API page"
+
+
+def test_execution_report_lists_every_chapter(html_dir):
+    report = (html_dir / "appendix" / "execution.html").read_text()
+    for src in CHAPTERS:
+        assert src.stem in report, f"{src.stem} missing from the execution report"
