@@ -60,7 +60,7 @@ class TinyBook:
         """How many times the chapter's first cell has run (it appends to the marker file)."""
         return len(self.marker.read_text().splitlines()) if self.marker.exists() else 0
 
-    def build(self, **env: str) -> subprocess.CompletedProcess[str]:
+    def build(self, jobs: int = 1, **env: str) -> subprocess.CompletedProcess[str]:
         """Run ``make html`` of the real Makefile on this book; return the finished process."""
         full_env = {
             **os.environ,
@@ -70,7 +70,7 @@ class TinyBook:
         }
         cmd = ["make", "--no-print-directory", "-C", str(ROOT), "html",
                f"CONFDIR={self.root}", f"BOOKDIR={self.root / 'book'}",
-               f"BUILDDIR={self.root / '_build'}", "JOBS=1"]
+               f"BUILDDIR={self.root / '_build'}", f"JOBS={jobs}"]
         proc = subprocess.run(cmd, env=full_env, capture_output=True, text=True, timeout=600)
         proc.output = proc.stdout + proc.stderr  # type: ignore[attr-defined]
         return proc

@@ -116,3 +116,36 @@ def test_lock_file_change_invalidates_cache(tiny_book):
     lock.write_text(lock.read_text() + "# touched\n")
     assert tiny_book.build().returncode == 0
     assert tiny_book.executions() == 2
+
+
+def test_parallel_build_with_theorems(tiny_book):
+    """Two chapters with theorems and cross-references build under ``-j 2`` (both cores)."""
+    theorem = ("\n:::{prf:theorem} Pythagoras\n:label: thm-%s\nStatement.\n:::\n"
+               "\nSee {prf:ref}`thm-tiny` and {prf:ref}`thm-second`.\n")
+    # each chapter records when it runs: overlapping intervals prove parallel execution
+    times = tiny_book.root / "times.txt"
+    theorem += ("\n```{code-cell} ipython3\nimport time  # chapter %s\n"
+                "t0 = time.time()\ntime.sleep(4)\n"
+                f"with open({str(times)!r}, 'a') as fh:\n"
+                "    fh.write(f'{t0} {time.time()}\\n')\n```\n")
+    tiny_book.write_chapter(GOOD_CHAPTER + theorem % ("tiny", "tiny"))
+    second = tiny_book.root / "book" / "optimization" / "second.md"
+    second.write_text(GOOD_CHAPTER.replace("A tiny chapter", "A second chapter")
+                      .replace("eq-tiny", "eq-second") + theorem % ("second", "second"))
+    # Sphinx reads sorted pages in chunks (here of three) handed to free workers: four plain
+    # pages named to sort first put the two chapters into different chunks
+    extra = ""
+    for i in range(4):
+        (tiny_book.root / "book" / f"aaa{i}.md").write_text(f"# Page {i}\n\nText.\n")
+        extra += f"aaa{i}\n"
+    index = tiny_book.root / "book" / "index.md"
+    index.write_text(index.read_text().replace(
+        "optimization/tiny\n", "optimization/tiny\noptimization/second\n```\n\n```{toctree}\n"
+        + extra))
+    proc = tiny_book.build(jobs=2)
+    assert proc.returncode == 0, proc.output[-3000:]
+    assert tiny_book.executions() == 2
+    (s1, e1), (s2, e2) = [map(float, line.split()) for line in times.read_text().splitlines()]
+    assert max(s1, s2) < min(e1, e2), "the two chapters did not execute in parallel"
+    html = (tiny_book.root / "_build" / "html" / "optimization" / "second.html").read_text()
+    assert "Theorem 2.1" in html and "Theorem 1.1" in html
