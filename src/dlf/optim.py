@@ -105,7 +105,8 @@ def gradient_descent(grad: Callable[[np.ndarray], Any], x0: Any, step: StepSize,
         g = np.asarray(grad(xs[k]), dtype=np.float64)
         if g.shape != x.shape:
             raise ValueError(f"grad returned shape {g.shape}, expected {x.shape} (the shape of x0)")
-        xs[k + 1] = xs[k] - eta(k) * g
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+            xs[k + 1] = xs[k] - eta(k) * g
         if not np.all(np.isfinite(xs[k + 1])):
             raise FloatingPointError(f"iterate {k + 1} is not finite (step size {eta(k):g}); "
                                      "gradient descent diverged, is the step above 2/L?")

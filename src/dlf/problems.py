@@ -159,7 +159,7 @@ class Quadratic:
         return self.L / self.mu if self.mu > self._zero_tol else float("inf")
 
     def f(self, x: Any) -> np.ndarray | float:
-        """Value ``x^T A x / 2 - b^T x`` for ``x`` of shape ``(..., d)``; returns shape ``(...)``."""
+        """Value ``x^T A x / 2 - b^T x`` for ``x`` of shape ``(..., d)``; result shape ``(...)``."""
         x = _points("x", x, self.d)
         val = 0.5 * np.einsum("...i,...i->...", x @ self.A, x) - x @ self.b
         return float(val) if val.ndim == 0 else val
