@@ -1,8 +1,9 @@
 """Assertion helpers that print what they measured and fail with the numbers.
 
 Every numerical claim in the book is followed by one of these checks. Each helper prints one line
-such as ``contraction: measured 0.9802 <= bound 0.9900  ok`` and raises :class:`AssertionError`
-carrying the same numbers when the claim is false, so a failing build says what went wrong.
+such as ``contraction: 0.9802 <= bound 0.99  ok`` and raises :class:`AssertionError` carrying
+the same numbers when the claim is false, so a failing build says what went wrong. The helpers
+return ``None``, so a check as the last line of a notebook cell adds no stray output.
 
 Derived in: none (infrastructure used by every chapter). Depends on: numpy only.
 """
@@ -47,7 +48,7 @@ def _finite(name: str, arg: str, x: Any) -> np.ndarray:
 
 
 def check_close(name: str, measured: Any, expected: Any, *, rtol: float = 1e-7,
-                atol: float = 0.0) -> float:
+                atol: float = 0.0) -> None:
     """Assert ``|measured - expected| <= atol + rtol * |expected|`` elementwise.
 
     Parameters
@@ -59,11 +60,6 @@ def check_close(name: str, measured: Any, expected: Any, *, rtol: float = 1e-7,
         PyTorch). Shapes must broadcast.
     rtol, atol : float
         Relative and absolute tolerances (non-negative).
-
-    Returns
-    -------
-    float
-        The largest absolute deviation, so that callers can report it.
     """
     if rtol < 0 or atol < 0:
         raise ValueError(f"rtol and atol must be non-negative, got rtol={rtol}, atol={atol}")
@@ -75,22 +71,39 @@ def check_close(name: str, measured: Any, expected: Any, *, rtol: float = 1e-7,
         raise ValueError(f"{name}: shapes {m.shape} and {e.shape} do not broadcast") from err
     err_max = float(dev.max()) if dev.size else 0.0
     ok = bool(np.all(dev <= atol + rtol * np.abs(e)))
-    line = (f"{name}: measured {_fmt(m)} vs expected {_fmt(e)} "
-            f"(max deviation {err_max:.3g}, rtol={rtol:g}, atol={atol:g})")
+    tol = f"rtol {rtol:g}" + (f", atol {atol:g}" if atol else "")
+    if dev.size == 1:
+        line = f"{name}: {_fmt(m)} vs expected {_fmt(e)}, |diff| {err_max:.2g} ({tol})"
+    else:
+        line = f"{name}: max |diff| {err_max:.2g} over {dev.size} entries ({tol})"
     if not ok:
+        if dev.size > 1:
+            excess = dev - rtol * np.abs(e)
+            where = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), dev.shape))
+            mb, eb = np.broadcast_arrays(m, e)
+            line += f"; worst entry {where}: {_fmt(mb[where])} vs {_fmt(eb[where])}"
         raise AssertionError(line + "  FAILED")
     print(line + "  ok")
-    return err_max
 
 
 def _compare(name: str, measured: Any, bound: Any, op: str) -> None:
     m = _finite(name, "measured", measured)
     b = _finite(name, "bound", bound)
-    holds = np.all(m <= b) if op == "<=" else np.all(m >= b)
-    worst = np.max(m - b) if op == "<=" else np.min(m - b)
-    line = f"{name}: measured {_fmt(m)} {op} bound {_fmt(b)}"
-    if m.size > 1 or b.size > 1:
-        line += f" (worst margin {float(worst):.3g})"
+    try:
+        gap = b - m if op == "<=" else m - b  # >= 0 where the claim holds
+    except ValueError as err:
+        raise ValueError(f"{name}: shapes {m.shape} and {b.shape} do not broadcast") from err
+    holds = bool(np.all(gap >= 0))
+    if gap.size == 1:
+        line = f"{name}: {_fmt(m)} {op} bound {_fmt(b)}"
+    else:
+        n_ok = int(np.sum(gap >= 0))
+        line = (f"{name}: {n_ok} of {gap.size} entries {op} bound, "
+                f"tightest margin {float(gap.min()):.3g}")
+        if not holds:
+            where = tuple(int(i) for i in np.unravel_index(int(np.argmin(gap)), gap.shape))
+            mb, bb = np.broadcast_arrays(m, b)
+            line += f"; worst entry {where}: {_fmt(mb[where])} vs bound {_fmt(bb[where])}"
     if not holds:
         raise AssertionError(line + "  FAILED")
     print(line + "  ok")
@@ -120,11 +133,11 @@ def check_true(name: str, condition: Any, detail: str = "") -> None:
 
 def check_raises(exc_type: type[BaseException] | tuple[type[BaseException], ...],
                  func: Callable[..., Any], *args: Any, match: str | None = None,
-                 **kwargs: Any) -> BaseException:
+                 **kwargs: Any) -> None:
     """Assert that ``func(*args, **kwargs)`` raises ``exc_type``, its message containing ``match``.
 
     Unlike the ``raises-exception`` cell tag, this fails when nothing is raised or when the
-    wrong exception is raised. Returns the caught exception.
+    wrong exception is raised.
     """
     if not callable(func):
         raise TypeError(f"func must be callable, got {type(func).__name__}")
@@ -138,7 +151,7 @@ def check_raises(exc_type: type[BaseException] | tuple[type[BaseException], ...]
             raise AssertionError(f"{fname} raised {type(exc).__name__}({exc}) but the message "
                                  f"does not contain {match!r}  FAILED") from exc
         print(f"{fname} raised {type(exc).__name__}: {exc}  ok")
-        return exc
+        return
     except BaseException as exc:  # wrong type: report it
         raise AssertionError(f"{fname} raised {type(exc).__name__}({exc}), expected {names}"
                              "  FAILED") from exc
@@ -161,16 +174,15 @@ def loglog_slope(x: Any, y: Any) -> float:
     return float(np.polyfit(lx, ly, 1)[0])
 
 
-def check_slope(name: str, x: Any, y: Any, expected: float, *, tol: float) -> float:
+def check_slope(name: str, x: Any, y: Any, expected: float, *, tol: float) -> None:
     """Assert that the log-log slope of ``y`` against ``x`` is within ``tol`` of ``expected``.
 
-    Returns the fitted slope.
+    The slope itself is :func:`loglog_slope`.
     """
     if tol <= 0:
         raise ValueError(f"tol must be positive, got {tol}")
     s = loglog_slope(x, y)
-    line = f"{name}: fitted log-log slope {s:.4f} vs expected {expected:.4f} (tol {tol:g})"
+    line = f"{name}: log-log slope {s:.4f} vs expected {expected:.4f} (tol {tol:g})"
     if not abs(s - expected) <= tol:
         raise AssertionError(line + "  FAILED")
     print(line + "  ok")
-    return s

@@ -20,7 +20,7 @@ The objectives evaluate a batch of points at once: ``f``, ``grad`` take ``x`` of
 ``(..., d)`` and return shapes ``(...)`` and ``(..., d)``, so ``f(xs)`` evaluates a whole
 iterate history of shape ``(K + 1, d)``. Everything is float64.
 
-Derived in: ``opt-gd``. Depends on: numpy only (no other ``dlf`` module).
+Derived in: ``opt-gd``. Depends on: numpy and :mod:`dlf.data` (for the random eigenbasis).
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
+from dlf import data
 
 __all__ = [
     "Quadratic",
@@ -41,18 +43,6 @@ __all__ = [
 
 # ---------------------------------------------------------------------------------------------
 # argument checks
-
-
-def _rng(seed: Any) -> np.random.Generator:
-    """A Generator from an int seed (>= 0), or a Generator passed through."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int or a numpy.random.Generator, got "
-                        f"{type(seed).__name__} ({seed!r})")
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed}")
-    return np.random.default_rng(int(seed))
 
 
 def _int(name: str, value: Any, minimum: int = 1) -> int:
@@ -207,10 +197,10 @@ def quadratic_with_spectrum(eigenvalues: Any, seed: Any = None, *,
                             x_star: Any = None) -> Quadratic:
     """A :class:`Quadratic` with prescribed eigenvalues and minimizer.
 
-    ``A = Q diag(eigenvalues) Q^T`` with ``Q`` uniformly (Haar) distributed among orthogonal
-    matrices (QR factorisation of a Gaussian matrix with the signs fixed so that ``diag(R) > 0``),
-    or ``Q = I`` when ``seed`` is ``None``; and ``b = A x_star``, so that ``x_star`` is a
-    minimizer (the unique one when all eigenvalues are positive).
+    ``A = Q diag(eigenvalues) Q^T`` with ``Q`` a Haar-random orthogonal matrix
+    (:func:`dlf.data.quadratic_spectrum`), or ``Q = I`` when ``seed`` is ``None``; and
+    ``b = A x_star``, so that ``x_star`` is a minimizer (the unique one when all eigenvalues
+    are positive).
 
     Parameters
     ----------
@@ -225,20 +215,17 @@ def quadratic_with_spectrum(eigenvalues: Any, seed: Any = None, *,
     -------
     Quadratic
     """
-    lam = np.asarray(eigenvalues, dtype=np.float64)
-    if lam.ndim != 1 or lam.size == 0:
-        raise ValueError(f"eigenvalues must be a non-empty 1-D array, got shape {lam.shape}")
-    if not np.all(np.isfinite(lam)):
-        raise ValueError(f"eigenvalues must be finite, got {lam}")
-    d = lam.size
     if seed is None:
-        Q = np.eye(d)
+        lam = np.asarray(eigenvalues, dtype=np.float64)
+        if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
+            raise ValueError("eigenvalues must be a non-empty 1-D array of finite numbers, got "
+                             f"{lam!r}")
+        A = np.diag(lam)
     else:
-        Q, R = np.linalg.qr(_rng(seed).standard_normal((d, d)))
-        Q = Q * np.where(np.diag(R) < 0, -1.0, 1.0)
-    A = (Q * lam) @ Q.T
+        A = data.quadratic_spectrum(eigenvalues, seed=seed)
+    d = A.shape[0]
     xs = np.zeros(d) if x_star is None else _point("x_star", x_star, d)
-    return Quadratic((A + A.T) / 2, A @ xs)
+    return Quadratic(A, A @ xs)
 
 
 def nesterov_worst_case(d: int, p: int | None = None, L: float = 1.0) -> Quadratic:
