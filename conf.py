@@ -74,6 +74,9 @@ def _tree_hash(*paths: Path) -> str:
 
 
 CACHE_KEY = _tree_hash(ROOT / "src" / "dlf", ROOT / "requirements-lock.txt")
+# The kernels inherit this process's environment: make sure figures are rendered inline even
+# when the caller has set another backend (MPLBACKEND=Agg would silently drop every figure).
+os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 nb_execution_mode = os.environ.get("DLF_EXECUTION_MODE", "cache")
 nb_execution_cache_path = str(ROOT / ".jupyter_cache" / CACHE_KEY)
 nb_execution_timeout = int(os.environ.get("DLF_CELL_TIMEOUT", "60"))  # seconds per cell

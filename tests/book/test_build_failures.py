@@ -149,3 +149,16 @@ def test_parallel_build_with_theorems(tiny_book):
     assert max(s1, s2) < min(e1, e2), "the two chapters did not execute in parallel"
     html = (tiny_book.root / "_build" / "html" / "optimization" / "second.html").read_text()
     assert "Theorem 2.1" in html and "Theorem 1.1" in html
+
+
+def test_figure_renders_whatever_the_callers_backend(tiny_book):
+    """A numbered figure from a cell appears even if the caller exported MPLBACKEND=Agg."""
+    tiny_book.write_chapter(GOOD_CHAPTER + (
+        "\n```{code-cell} ipython3\n:mystnb:\n:  figure:\n:    caption: A line.\n"
+        ":    name: fig-tiny\n:  image:\n:    alt: A straight line.\n"
+        "import matplotlib.pyplot as plt\nfrom dlf import plotting\nplotting.use_style()\n"
+        "fig, ax = plt.subplots()\nax.plot([0, 1], [0, 1]);\n```\n\nSee {numref}`fig-tiny`.\n"))
+    proc = tiny_book.build(MPLBACKEND="Agg")
+    assert proc.returncode == 0, proc.output[-3000:]
+    html = (tiny_book.root / "_build" / "html" / "optimization" / "tiny.html").read_text()
+    assert "<figure" in html and "Fig. 1.1" in html and 'alt="A straight line."' in html
