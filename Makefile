@@ -18,12 +18,14 @@ PY        := $(BIN)/python
 STAMP     := $(VENV)/.dlf-installed
 LOCK      := requirements-lock.txt
 SPHINXOPTS ?=
+comma     := ,
+export DLF_ONLY
 # -E: read every page afresh (a failure never disappears on a re-run); -n: nitpicky references;
 # -W --keep-going: every warning is an error, and all of them are reported before failing.
 SPHINX    := $(BIN)/sphinx-build -E -n -W --keep-going -j $(JOBS) -c $(CONFDIR) -b html \
              -w $(BUILDDIR)/warnings.log $(SPHINXOPTS) $(BOOKDIR) $(BUILDDIR)/html
 
-.PHONY: html test lint unit book-tests site-tests serve clean distclean install lock
+.PHONY: chapter html test lint unit book-tests site-tests serve clean distclean install lock
 
 html: $(STAMP)
 	@mkdir -p $(BUILDDIR)
@@ -34,6 +36,13 @@ html: $(STAMP)
 	else \
 	  $(PY) book/_ext/build_report.py $(BUILDDIR)/warnings.log; exit 1; \
 	fi
+
+# Authoring aid: build only some chapters, e.g. make chapter CHAPTER=optimization/opt-gd
+# (comma-separated; executes them afresh into _build/chapter-*). Not a substitute for `make html`.
+chapter: $(STAMP)
+	@test -n "$(CHAPTER)" || { echo "usage: make chapter CHAPTER=<part>/<id>[,...]"; exit 2; }
+	@$(MAKE) --no-print-directory html DLF_ONLY=$(CHAPTER) \
+	  BUILDDIR=$(BUILDDIR)/chapter-$(subst /,-,$(subst $(comma),+,$(CHAPTER)))
 
 install: $(STAMP)
 
