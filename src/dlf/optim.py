@@ -46,8 +46,43 @@ def _step_fn(step: Any) -> Callable[[int], float]:
     return lambda k: const
 
 
-def gradient_descent(grad: Callable[[np.ndarray], Any], x0: Any, step: StepSize, n_steps: int,
-                     *, callback: Callable[[int, np.ndarray], None] | None = None) -> np.ndarray:
+def _check_run(grad: Any, x0: Any, n_steps: Any, callback: Any) -> tuple[np.ndarray, int]:
+    """Validate the arguments shared by the methods of this module; return ``x0`` and ``K``."""
+    if not callable(grad):
+        raise TypeError(f"grad must be callable, got {type(grad).__name__}")
+    x = np.array(x0, dtype=np.float64)
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"x0 must be a non-empty 1-D array, got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x0 must be finite")
+    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)):
+        raise TypeError(f"n_steps must be an int, got {type(n_steps).__name__} "
+                        f"({n_steps!r})")
+    if n_steps < 0:
+        raise ValueError(f"n_steps must be >= 0, got {n_steps}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    return x, int(n_steps)
+
+
+def _oracle(grad: Callable[[np.ndarray], Any], x: np.ndarray) -> np.ndarray:
+    """``grad(x)`` as float64, checked to have the shape of ``x``."""
+    g = np.asarray(grad(x), dtype=np.float64)
+    if g.shape != x.shape:
+        raise ValueError(f"grad returned shape {g.shape}, expected {x.shape} (shape of x0)")
+    return g
+
+
+def _readonly(x: np.ndarray) -> np.ndarray:
+    view = x.view()
+    view.flags.writeable = False
+    return view
+
+
+def gradient_descent(grad: Callable[[np.ndarray], Any], x0: Any, step: StepSize,
+                     n_steps: int, *,
+                     callback: Callable[[int, np.ndarray], None] | None = None
+                     ) -> np.ndarray:
     """Run gradient descent and return every iterate.
 
     Implements (eq-gd-update) of chapter ``opt-gd``:
@@ -56,7 +91,7 @@ def gradient_descent(grad: Callable[[np.ndarray], Any], x0: Any, step: StepSize,
     Parameters
     ----------
     grad : callable
-        Gradient oracle: maps an array of shape ``(d,)`` to an array of shape ``(d,)``.
+        Gradient oracle: maps an array of shape ``(d,)`` to one of shape ``(d,)``.
     x0 : array_like, shape (d,)
         Starting point (copied, converted to float64).
     step : float or callable
@@ -75,41 +110,25 @@ def gradient_descent(grad: Callable[[np.ndarray], Any], x0: Any, step: StepSize,
     Raises
     ------
     FloatingPointError
-        If an iterate becomes infinite or NaN (typically a step size above ``2 / L``); the
-        message names the step.
+        If an iterate becomes infinite or NaN (typically a step size above
+        ``2 / L``); the message names the step.
     """
-    if not callable(grad):
-        raise TypeError(f"grad must be callable, got {type(grad).__name__}")
-    x = np.array(x0, dtype=np.float64)
-    if x.ndim != 1 or x.size == 0:
-        raise ValueError(f"x0 must be a non-empty 1-D array, got shape {x.shape}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x0 must be finite")
-    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)):
-        raise TypeError(f"n_steps must be an int, got {type(n_steps).__name__} ({n_steps!r})")
-    if n_steps < 0:
-        raise ValueError(f"n_steps must be >= 0, got {n_steps}")
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    x, n_steps = _check_run(grad, x0, n_steps, callback)
     eta = _step_fn(step)
-
-    xs = np.empty((int(n_steps) + 1, x.size))
+    xs = np.empty((n_steps + 1, x.size))
     xs[0] = x
-    for k in range(int(n_steps) + 1):
+    for k in range(n_steps + 1):
         if callback is not None:
-            view = xs[k].view()
-            view.flags.writeable = False
-            callback(k, view)
+            callback(k, _readonly(xs[k]))
         if k == n_steps:
             break
-        g = np.asarray(grad(xs[k]), dtype=np.float64)
-        if g.shape != x.shape:
-            raise ValueError(f"grad returned shape {g.shape}, expected {x.shape} (the shape of x0)")
-        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+        g = _oracle(grad, xs[k])
+        with np.errstate(over="ignore", invalid="ignore"):  # reported below
             xs[k + 1] = xs[k] - eta(k) * g
         if not np.all(np.isfinite(xs[k + 1])):
-            raise FloatingPointError(f"iterate {k + 1} is not finite (step size {eta(k):g}); "
-                                     "gradient descent diverged, is the step above 2/L?")
+            raise FloatingPointError(
+                f"iterate {k + 1} is not finite (step size {eta(k):g}): gradient "
+                "descent diverged; is the step above 2/L?")
     return xs
 
 
