@@ -77,6 +77,10 @@ CACHE_KEY = _tree_hash(ROOT / "src" / "dlf", ROOT / "requirements-lock.txt")
 # The kernels inherit this process's environment: make sure figures are rendered inline even
 # when the caller has set another backend (MPLBACKEND=Agg would silently drop every figure).
 os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+# Chapters execute in parallel, one per core (-j auto): one math thread per kernel avoids
+# oversubscription, and the contention of torch's OpenMP pool with NumPy's BLAS threads.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 nb_execution_mode = os.environ.get("DLF_EXECUTION_MODE", "cache")
 nb_execution_cache_path = str(ROOT / ".jupyter_cache" / CACHE_KEY)
 nb_execution_timeout = int(os.environ.get("DLF_CELL_TIMEOUT", "60"))  # seconds per cell
