@@ -1,0 +1,414 @@
+"""Linear algebra through the singular value decomposition.
+
+The SVD ``A = U diag(s) V^T`` answers most of the linear-algebra questions of
+the book, and this module collects the answers that later chapters reuse:
+
+* :func:`sym_eig`: eigen-decomposition of a symmetric matrix, eigenvalues in
+  decreasing order;
+* :func:`range_basis`: an orthonormal basis of the column space (numerical rank
+  by a cutoff);
+* :func:`pinv` and :func:`lstsq_min_norm`: the Moore-Penrose pseudo-inverse
+  ``A^+ = V diag(1/s) U^T`` and the minimum-norm least-squares solution
+  ``A^+ b``;
+* :func:`best_rank_k`: the truncated SVD, the best rank-``k`` approximation in
+  the spectral and the Frobenius norm (Eckart-Young);
+* :func:`spectral_norm`: the largest singular value by power iteration on
+  ``A^T A``;
+* :func:`principal_angles`: the angles between two column spaces;
+* :func:`mlp_lipschitz_bound`: the product of spectral norms that bounds the
+  Lipschitz constant of a feed-forward network.
+
+Everything is float64. The cutoff that decides which singular values count as
+zero is ``rtol * s_1`` with ``rtol = max(m, n) * eps`` by default, the
+convention of ``numpy.linalg.matrix_rank``.
+
+Derived in: ``toolkit``. Depends on: numpy only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "sym_eig",
+    "range_basis",
+    "pinv",
+    "lstsq_min_norm",
+    "best_rank_k",
+    "spectral_norm",
+    "principal_angles",
+    "mlp_lipschitz_bound",
+]
+
+
+# -----------------------------------------------------------------------------
+# argument checks
+
+
+def _matrix(name: str, value: Any) -> np.ndarray:
+    """``value`` as a finite, non-empty float64 matrix."""
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(
+            f"{name} must be a real 2-D array, got {type(value).__name__}"
+        ) from err
+    if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
+        raise ValueError(
+            f"{name} must be a non-empty 2-D array, got shape {a.shape}"
+        )
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be finite (no nan or inf)")
+    return a
+
+
+def _rtol(rtol: Any, shape: tuple[int, int]) -> float:
+    if rtol is None:
+        return max(shape) * np.finfo(np.float64).eps
+    if isinstance(rtol, bool) or not isinstance(
+        rtol, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(
+            f"rtol must be a real number or None, got {type(rtol).__name__}"
+        )
+    if not (np.isfinite(rtol) and 0 <= rtol < 1):
+        raise ValueError(f"rtol must lie in [0, 1), got {rtol!r}")
+    return float(rtol)
+
+
+def _int(name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(
+            f"{name} must be an int, got {type(value).__name__} ({value!r})"
+        )
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
+    return int(value)
+
+
+def _rank(s: np.ndarray, rtol: float) -> int:
+    """Number of singular values above ``rtol * s_1`` (``s`` in decreasing
+    order).
+    """
+    if s.size == 0 or s[0] == 0:
+        return 0
+    return int(np.sum(s > rtol * s[0]))
+
+
+# -----------------------------------------------------------------------------
+# decompositions
+
+
+def sym_eig(A: Any, *, atol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
+    """Eigen-decomposition ``A = Q diag(lam) Q^T`` of a symmetric matrix
+    (spectral theorem).
+
+    Parameters
+    ----------
+    A : array_like, shape (d, d)
+        Symmetric up to ``|A - A^T| <= atol * max(1, max|A|)`` entrywise; the
+        symmetric part ``(A + A^T) / 2`` is decomposed.
+    atol : float
+        Tolerance of the symmetry test.
+
+    Returns
+    -------
+    lam : ndarray of float64, shape (d,)
+        Eigenvalues in decreasing order, ``lam[0] = lambda_max``.
+    Q : ndarray of float64, shape (d, d)
+        Orthogonal; column ``i`` is a unit eigenvector for ``lam[i]``.
+    """
+    A = _matrix("A", A)
+    if A.shape[0] != A.shape[1]:
+        raise ValueError(f"A must be square, got shape {A.shape}")
+    scale = max(1.0, float(np.max(np.abs(A))))
+    asym = float(np.max(np.abs(A - A.T)))
+    if asym > atol * scale:
+        raise ValueError(
+            f"A must be symmetric, got max |A - A^T| = {asym:.3g}"
+        )
+    lam, Q = np.linalg.eigh((A + A.T) / 2)
+    return lam[::-1].copy(), Q[:, ::-1].copy()
+
+
+def range_basis(A: Any, *, rtol: float | None = None) -> np.ndarray:
+    """Orthonormal basis of the column space of ``A``: the left singular
+    vectors with ``s_i > rtol * s_1``.
+
+    Parameters
+    ----------
+    A : array_like, shape (n, p)
+    rtol : float or None
+        Relative cutoff in ``[0, 1)``; default ``max(n, p) * eps``.
+
+    Returns
+    -------
+    Q : ndarray of float64, shape (n, r)
+        ``Q^T Q = I_r`` with ``r`` the numerical rank (``r = 0`` for a zero
+        matrix).
+    """
+    A = _matrix("A", A)
+    rtol = _rtol(rtol, A.shape)
+    U, s, _ = np.linalg.svd(A, full_matrices=False)
+    return U[:, : _rank(s, rtol)].copy()
+
+
+def pinv(A: Any, *, rtol: float | None = None) -> np.ndarray:
+    """Moore-Penrose pseudo-inverse via the SVD, ``A^+ = V diag(1/s_i) U^T``.
+
+    Implements (eq-tk-pinv): singular values ``s_i <= rtol * s_1`` are treated
+    as zero, and their reciprocals are replaced by zero.
+
+    Parameters
+    ----------
+    A : array_like, shape (m, n)
+    rtol : float or None
+        Relative cutoff in ``[0, 1)``; default ``max(m, n) * eps``.
+
+    Returns
+    -------
+    ndarray of float64, shape (n, m)
+    """
+    A = _matrix("A", A)
+    rtol = _rtol(rtol, A.shape)
+    U, s, Vt = np.linalg.svd(A, full_matrices=False)
+    r = _rank(s, rtol)
+    return (Vt[:r].T / s[:r]) @ U[:, :r].T
+
+
+def lstsq_min_norm(A: Any, b: Any, *, rtol: float | None = None) -> np.ndarray:
+    """The minimum-norm least-squares solution ``x = A^+ b``.
+
+    Among all minimizers of ``||A x - b||`` it is the one of smallest norm
+    (theorem ``thm-tk-min-norm`` of chapter ``toolkit``); it is computed from
+    the SVD without forming ``A^+``.
+
+    Parameters
+    ----------
+    A : array_like, shape (m, n)
+    b : array_like, shape (m,) or (m, k)
+        One right-hand side, or ``k`` of them as columns.
+    rtol : float or None
+        Relative cutoff of :func:`pinv`.
+
+    Returns
+    -------
+    ndarray of float64, shape (n,) or (n, k)
+    """
+    A = _matrix("A", A)
+    b = np.asarray(b, dtype=np.float64)
+    if b.ndim not in (1, 2) or b.shape[0] != A.shape[0]:
+        raise ValueError(
+            f"b must have shape ({A.shape[0]},) or ({A.shape[0]}, k) to "
+            f"match A of shape {A.shape}, got {b.shape}"
+        )
+    if not np.all(np.isfinite(b)):
+        raise ValueError("b must be finite (no nan or inf)")
+    rtol = _rtol(rtol, A.shape)
+    U, s, Vt = np.linalg.svd(A, full_matrices=False)
+    r = _rank(s, rtol)
+    coef = U[:, :r].T @ b
+    coef = coef / (s[:r] if b.ndim == 1 else s[:r, None])
+    return Vt[:r].T @ coef
+
+
+def best_rank_k(A: Any, k: int) -> np.ndarray:
+    """Truncated SVD ``A_k = sum_{i <= k} s_i u_i v_i^T``, the best rank-``k``
+    approximation.
+
+    By the Eckart-Young theorem (``thm-tk-eckart-young``)
+    ``||A - A_k||_2 = s_{k+1}`` and
+    ``||A - A_k||_F = sqrt(s_{k+1}^2 + s_{k+2}^2 + ...)``, and no
+    matrix of rank at most ``k`` is closer in either norm.
+
+    Parameters
+    ----------
+    A : array_like, shape (m, n)
+    k : int
+        Target rank, ``0 <= k``; ``k >= min(m, n)`` returns ``A`` itself (as
+        float64).
+
+    Returns
+    -------
+    ndarray of float64, shape (m, n)
+    """
+    A = _matrix("A", A)
+    k = _int("k", k, 0)
+    U, s, Vt = np.linalg.svd(A, full_matrices=False)
+    k = min(k, s.size)
+    return (U[:, :k] * s[:k]) @ Vt[:k]
+
+
+def spectral_norm(
+    A: Any,
+    *,
+    tol: float = 1e-12,
+    max_iter: int = 10_000,
+    seed: int = 0,
+    return_history: bool = False,
+) -> float | tuple[float, np.ndarray]:
+    """Largest singular value ``s_1 = ||A||_2`` by power iteration on
+    ``A^T A``.
+
+    Starting from a random unit vector ``v_0``, iterate
+    ``v_{k+1} = A^T A v_k / ||A^T A v_k||`` and return ``||A v_k||``. The
+    angle between ``v_k`` and the
+    top right singular vector shrinks like ``(s_2 / s_1)^(2k)`` (proposition
+    ``prop-tk-power`` of chapter ``toolkit``), so convergence is slow when
+    ``s_2`` is close to ``s_1``. Stops when the estimate changes by less than
+    ``tol`` relative to itself, or after ``max_iter`` iterations.
+
+    Parameters
+    ----------
+    A : array_like, shape (m, n)
+    tol : float
+        Relative tolerance, ``> 0``.
+    max_iter : int
+        At least 1.
+    seed : int
+        Seed of the random start.
+    return_history : bool
+        Also return the estimates after each iteration.
+
+    Returns
+    -------
+    s1 : float
+        The estimate of ``||A||_2`` (a lower bound up to rounding:
+        ``||A v|| <= s_1``).
+    history : ndarray of float64, shape (iterations,)
+        Only if ``return_history``.
+    """
+    A = _matrix("A", A)
+    if not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive finite float, got {tol!r}")
+    max_iter = _int("max_iter", max_iter, 1)
+    v = np.random.default_rng(seed).standard_normal(A.shape[1])
+    v /= np.linalg.norm(v)
+    history = []
+    estimate = 0.0
+    for _ in range(max_iter):
+        w = A.T @ (A @ v)
+        norm_w = np.linalg.norm(w)
+        if norm_w == 0.0:  # A v = 0: for a random start this means A = 0
+            history.append(0.0)
+            estimate = 0.0
+            break
+        v = w / norm_w
+        new = float(np.linalg.norm(A @ v))
+        history.append(new)
+        if abs(new - estimate) <= tol * new:
+            estimate = new
+            break
+        estimate = new
+    hist = np.array(history)
+    return (estimate, hist) if return_history else estimate
+
+
+def principal_angles(
+    A: Any, B: Any, *, rtol: float | None = None
+) -> np.ndarray:
+    """Principal angles between the column spaces of ``A`` and ``B``, in
+    increasing order.
+
+    With orthonormal bases ``Q_A`` and ``Q_B`` (:func:`range_basis`), the
+    cosines of the angles are the singular values of ``Q_A^T Q_B`` (definition
+    ``def-tk-principal-angles``). Small angles are computed from their sines,
+    the singular values of ``Q_B - Q_A Q_A^T Q_B``, because ``arccos`` loses
+    half the digits near 0 (Knyazev and Argentati, 2002).
+
+    Parameters
+    ----------
+    A : array_like, shape (n, p)
+    B : array_like, shape (n, q)
+    rtol : float or None
+        Rank cutoff of :func:`range_basis`.
+
+    Returns
+    -------
+    ndarray of float64, shape (min(rank A, rank B),)
+        Angles in ``[0, pi/2]``, smallest first.
+        (``scipy.linalg.subspace_angles`` returns the same angles largest
+        first.)
+    """
+    A = _matrix("A", A)
+    B = _matrix("B", B)
+    if A.shape[0] != B.shape[0]:
+        raise ValueError(
+            f"A and B must have the same number of rows, got shapes {A.shape} "
+            f"and {B.shape}"
+        )
+    Qa = range_basis(A, rtol=rtol)
+    Qb = range_basis(B, rtol=rtol)
+    if (
+        Qb.shape[1] > Qa.shape[1]
+    ):  # the angles are symmetric: let Q_B be the smaller space
+        Qa, Qb = Qb, Qa
+    if Qb.shape[1] == 0:  # a zero matrix spans {0}: there are no angles
+        return np.zeros(0)
+    M = Qa.T @ Qb
+    cos = np.clip(np.linalg.svd(M, compute_uv=False), 0.0, 1.0)  # decreasing
+    sin = np.clip(np.linalg.svd(Qb - Qa @ M, compute_uv=False), 0.0, 1.0)[
+        ::-1
+    ]  # increasing
+    return np.where(cos**2 > 0.5, np.arcsin(sin), np.arccos(cos))
+
+
+def mlp_lipschitz_bound(
+    weights: Sequence[Any], activation_lipschitz: float = 1.0
+) -> float:
+    """Upper bound ``c^(L-1) * prod_l ||W_l||_2`` on the Lipschitz constant of
+    an MLP.
+
+    For ``f(x) = W_L sigma(W_{L-1} sigma(... sigma(W_1 x)))`` with a
+    ``c``-Lipschitz activation applied entrywise (biases do not matter),
+    ``||f(x) - f(y)|| <= bound * ||x - y||`` (proposition
+    ``prop-tk-lipschitz-composition`` of chapter ``toolkit``).
+
+    Parameters
+    ----------
+    weights : sequence of array_like
+        ``W_1, ..., W_L`` with ``W_l`` of shape ``(m_l, m_{l-1})``; a 1-D last
+        entry is read as a single output row. Consecutive shapes must chain.
+    activation_lipschitz : float
+        Lipschitz constant ``c >= 0`` of the activation (1 for ReLU and tanh,
+        1/4 for the logistic sigmoid).
+
+    Returns
+    -------
+    float
+    """
+    if (
+        isinstance(weights, np.ndarray)
+        or not isinstance(weights, Sequence)
+        or not weights
+    ):
+        raise TypeError(
+            "weights must be a non-empty list or tuple of matrices"
+        )
+    c = activation_lipschitz
+    if (
+        isinstance(c, bool)
+        or not isinstance(c, (int, float, np.integer, np.floating))
+        or not np.isfinite(c)
+        or c < 0
+    ):
+        raise ValueError(
+            f"activation_lipschitz must be a finite number >= 0, got {c!r}"
+        )
+    mats = []
+    for i, W in enumerate(weights):
+        Wa = np.asarray(W, dtype=np.float64)
+        if Wa.ndim == 1 and i == len(weights) - 1:
+            Wa = Wa[None, :]
+        mats.append(_matrix(f"weights[{i}]", Wa))
+    for i in range(1, len(mats)):
+        if mats[i].shape[1] != mats[i - 1].shape[0]:
+            raise ValueError(
+                f"weights[{i}] has shape {mats[i].shape}, which does not "
+                f"chain with weights[{i - 1}] of shape {mats[i - 1].shape}"
+            )
+    norms = [float(np.linalg.norm(W, 2)) for W in mats]
+    return float(np.prod(norms)) * float(c) ** (len(mats) - 1)
