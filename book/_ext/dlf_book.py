@@ -5,6 +5,9 @@
   silently not happen. Such a page is reported as a warning (an error under ``-W``).
 * Chapter numbers run on across the parts: Sphinx restarts the numbering in every numbered
   toctree, and the book has one toctree per part.
+* Parallel reading balances the chapters over the cores: Sphinx hands each worker a fixed
+  batch of consecutive pages, so two workers could get one chapter and four; here every page is
+  its own batch and the chapters (which execute) come first, so a free worker takes the next one.
 * The ``dlf-api`` directive documents every module of the ``dlf`` package from its docstrings,
   so the API reference cannot forget a module.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import sphinx.builders
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx import addnodes
@@ -130,7 +134,33 @@ def assign_continuous_section_numbers(self, env):
     return rewrite
 
 
+def _one_page_per_batch(arguments, nproc, maxbatch=10):
+    """Replacement for ``sphinx.util.parallel.make_chunks``: one page per batch."""
+    return [[a] for a in arguments]
+
+
+def _chapters_first(app, env, docnames):
+    docnames.sort(key=lambda d: (not is_chapter(d), d))
+
+
+def _create_execution_cache(app, env, docnames):
+    """Create jupyter-cache's database before the workers fork.
+
+    Two workers that both find no database race to create its tables, and one of them fails
+    with "table settings already exists". Creating it here, in the main process, avoids that.
+    """
+    if app.config.nb_execution_mode != "cache" or not docnames:
+        return
+    from jupyter_cache import get_cache
+
+    engine = get_cache(app.config.nb_execution_cache_path).db
+    engine.dispose()  # no connection is shared with the forked workers
+
+
 def setup(app):
+    sphinx.builders.make_chunks = _one_page_per_batch
+    app.connect("env-before-read-docs", _chapters_first)
+    app.connect("env-before-read-docs", _create_execution_cache)
     TocTreeCollector.assign_section_numbers = assign_continuous_section_numbers
     app.connect("source-read", _check_header)
     app.add_directive("dlf-api", DlfApi)

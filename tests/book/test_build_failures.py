@@ -132,8 +132,8 @@ def test_parallel_build_with_theorems(tiny_book):
     second = tiny_book.root / "book" / "optimization" / "second.md"
     second.write_text(GOOD_CHAPTER.replace("A tiny chapter", "A second chapter")
                       .replace("eq-tiny", "eq-second") + theorem % ("second", "second"))
-    # Sphinx reads sorted pages in chunks (here of three) handed to free workers: four plain
-    # pages named to sort first put the two chapters into different chunks
+    # Sphinx reads in parallel only with more than five pages: add four plain pages, named to
+    # sort first (Sphinx's own batching would then put both chapters in one batch)
     extra = ""
     for i in range(4):
         (tiny_book.root / "book" / f"aaa{i}.md").write_text(f"# Page {i}\n\nText.\n")
