@@ -129,7 +129,7 @@ MACROS = {
     "argmax": r"\operatorname*{arg\,max}",
     "tr": r"\operatorname{tr}",
     "diag": r"\operatorname{diag}",
-    "norm": [r"\left\lVert #1 \right\rVert", 1],
+    "norm": [r"\lVert #1 \rVert", 1],
     "inner": [r"\left\langle #1, #2 \right\rangle", 2],
 }
 mathjax3_config = {"tex": {"macros": MACROS}}

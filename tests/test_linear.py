@@ -190,6 +190,20 @@ def test_logistic_regression_without_ridge_fails_loudly_on_separable_data():
     assert np.all(np.sign(X @ w) == y)
 
 
+def test_newton_backtracks_when_the_full_step_overshoots():
+    # f(w) = sum sqrt(1 + w_i^2): from |w_i| > 1 the full Newton step -w^3 overshoots, so the
+    # Armijo backtracking must shorten it; the minimizer is 0
+    def fun(w):
+        r = np.sqrt(1 + w**2)
+        return float(r.sum()), w / r
+
+    def hess(w):
+        return np.diag((1 + w**2) ** -1.5)
+
+    w = linear._newton(fun, hess, np.array([3.0, -2.0]), 1e-12, 100, "test")
+    np.testing.assert_allclose(w, 0.0, atol=1e-10)
+
+
 # --------------------------------------------------------------------------------------------
 # softmax regression
 
@@ -259,7 +273,7 @@ def test_bad_inputs_raise_clear_errors():
         linear.least_squares(np.full((2, 2), np.nan), np.ones(2))
     with pytest.raises(ValueError, match="lam must be a finite number >= 0"):
         linear.ridge(X, np.ones(4), -1.0)
-    with pytest.raises(ValueError, match="only -1 and \\+1"):
+    with pytest.raises(ValueError, match="-1 or \\+1"):
         linear.perceptron(X, [0, 1, 0, 1])
     with pytest.raises(ValueError, match="max_epochs must be an int >= 1"):
         linear.perceptron(X, [1, -1, 1, -1], max_epochs=0)
@@ -269,7 +283,7 @@ def test_bad_inputs_raise_clear_errors():
         linear.perceptron_dual(np.ones((4, 3)), [1, -1, 1, -1])
     with pytest.raises(ValueError, match="gram must be symmetric"):
         linear.perceptron_dual(np.triu(np.ones((2, 2))), [1, -1])
-    with pytest.raises(ValueError, match="only 0 and 1"):
+    with pytest.raises(ValueError, match="0 or 1"):
         linear.logistic_regression(X, [1, -1, 1, -1])
     with pytest.raises(ValueError, match="w must have shape \\(2,\\)"):
         linear.logistic_objective(np.ones(3), X, [0, 1, 0, 1])

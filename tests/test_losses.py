@@ -316,6 +316,14 @@ def test_bad_inputs_raise_clear_errors():
         losses.cross_entropy(np.zeros((1, 2)), [[1.5, -0.5]])
     with pytest.raises(ValueError, match="label smoothing"):
         losses.cross_entropy(np.zeros((1, 3)), [0], label_smoothing=1.5)
+    with pytest.raises(ValueError, match="label smoothing"):
+        losses.cross_entropy(np.zeros((1, 3)), [[0.2, 0.3, 0.5]], label_smoothing=-0.1)
+    with pytest.raises(TypeError, match="label smoothing"):
+        losses.cross_entropy(np.zeros((1, 3)), [[0.2, 0.3, 0.5]], label_smoothing=True)
+    with pytest.raises(TypeError, match="label smoothing"):
+        losses.smooth_labels([0], 3, "0.1")
+    with pytest.raises(ValueError, match="p must be non-empty along axis"):
+        losses.entropy(np.zeros((2, 0)))
     with pytest.raises(ValueError, match="n_classes"):
         losses.smooth_labels([0], 1)
     with pytest.raises(ValueError, match="axis 2 is out of range"):

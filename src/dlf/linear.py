@@ -105,8 +105,7 @@ def _pm1(y: Any, n: int) -> np.ndarray:
     if a.shape != (n,):
         raise ValueError(f"y must have shape ({n},), got shape {a.shape}")
     if not np.all((a == 1.0) | (a == -1.0)):
-        raise ValueError(f"y must contain only -1 and +1 (use 2 * y - 1 for 0/1 labels), got "
-                         f"values {np.unique(a)[:5]}")
+        raise ValueError(f"y must be -1 or +1, got values {np.unique(a)[:5]} (use 2 * y - 1)")
     return a
 
 
@@ -115,8 +114,7 @@ def _binary01(y: Any, n: int) -> np.ndarray:
     if a.shape != (n,):
         raise ValueError(f"y must have shape ({n},), got shape {a.shape}")
     if not np.all((a == 0.0) | (a == 1.0)):
-        raise ValueError(f"y must contain only 0 and 1 (use (y + 1) / 2 for -1/+1 labels), got "
-                         f"values {np.unique(a)[:5]}")
+        raise ValueError(f"y must be 0 or 1, got values {np.unique(a)[:5]} (use (y + 1) / 2)")
     return a
 
 
@@ -128,7 +126,7 @@ def _classes(y: Any, n: int, n_classes: int | None) -> tuple[np.ndarray, int]:
         raise TypeError(f"y must hold integer class indices, got dtype {a.dtype}")
     k = int(a.max()) + 1 if n_classes is None else _count("n_classes", n_classes, 2)
     if a.min() < 0 or a.max() >= k:
-        raise ValueError(f"y must lie in {{0, ..., {k - 1}}}, got values in [{a.min()}, "
+        raise ValueError(f"y must lie in {{0, ..., {k - 1}}}, got range [{a.min()}, "
                          f"{a.max()}]")
     if k < 2:
         raise ValueError(f"need at least 2 classes, got labels {np.unique(a)}")
@@ -182,11 +180,11 @@ def least_squares(X: Any, y: Any) -> np.ndarray:
 def ridge(X: Any, y: Any, lam: float) -> np.ndarray:
     """Ridge regression ``argmin_w ||X w - y||^2 + lam ||w||^2 = (X^T X + lam I)^{-1} X^T y``.
 
-    Implements (eq-lrn-ridge), the MAP estimate for ``y ~ N(X w, s2 I)`` and the prior
-    ``w ~ N(0, t2 I)`` with ``lam = s2 / t2``. With the SVD ``X = U diag(s) V^T`` the solution
-    is ``V diag(s / (s^2 + lam)) U^T y``; ``lam = 0`` gives :func:`least_squares`. Note the
-    scaling: the data term is a sum, not a mean (divide ``lam`` by ``n`` to compare with a
-    mean-squared-error objective).
+    Implements (eq-lrn-ridge), the MAP estimate for ``y ~ N(X w, nu^2 I)`` and the prior
+    ``w ~ N(0, gamma^2 I)`` with ``lam = nu^2 / gamma^2``. With the SVD ``X = U diag(s) V^T``
+    the solution is ``V diag(s / (s^2 + lam)) U^T y``; ``lam = 0`` gives :func:`least_squares`.
+    Note the scaling: the data term is a sum, not a mean (divide ``lam`` by ``n`` to compare
+    with a mean-squared-error objective).
 
     Parameters
     ----------
@@ -439,12 +437,12 @@ def _newton(fun, hess, w0: np.ndarray, tol: float, max_iter: int, what: str,
                 step = np.linalg.solve(H, g)
             except np.linalg.LinAlgError:
                 step = np.linalg.lstsq(H, g, rcond=None)[0]
+        # backtracking: halve t until the Armijo condition holds (or t is negligible)
         t, slope = 1.0, float(g @ step)
-        while t > 1e-12:
-            f_new, g_new = fun(w - t * step)
-            if f_new <= f - 0.25 * t * slope:
-                break
+        f_new, g_new = fun(w - step)
+        while f_new > f - 0.25 * t * slope and t > 1e-12:
             t *= 0.5
+            f_new, g_new = fun(w - t * step)
         w, f, g = w - t * step, f_new, g_new
     if np.linalg.norm(g) <= target:
         return w
@@ -452,6 +450,9 @@ def _newton(fun, hess, w0: np.ndarray, tol: float, max_iter: int, what: str,
                        f"iterations (gradient norm {np.linalg.norm(g):.3g}, ||w|| = "
                        f"{np.linalg.norm(w):.3g}). Without a ridge term the minimum is not "
                        "attained on separable data; use lam > 0.")
+
+
+_SEPARABLE = "separable data have no minimizer; use lam > 0"
 
 
 def _method(method: Any) -> str:
@@ -512,10 +513,9 @@ def logistic_regression(X: Any, y: Any, *, lam: float = 0.0, method: str = "newt
 
     w = _newton(fun, hess, np.zeros(d), _positive_tol(tol), _count("max_iter", max_iter),
                 "logistic_regression")
+    # the fitted w classifies every example correctly: scaling it up always lowers the loss
     if lam == 0 and np.all((2 * y - 1) * (X @ w) > 0):
-        raise ValueError("the data are linearly separable (the fitted w classifies every "
-                         "example correctly), so the logistic loss has no minimizer: scaling w "
-                         "up always lowers it. Use lam > 0.")
+        raise ValueError(_SEPARABLE)
     return w
 
 
@@ -581,9 +581,7 @@ def softmax_regression(X: Any, y: Any, n_classes: int | None = None, *, lam: flo
     if lam == 0:
         Z = X @ W
         others = np.where(np.eye(k, dtype=bool)[y], -np.inf, Z).max(axis=1)
-        if np.all(Z[np.arange(n), y] > others):
-            raise ValueError("the data are linearly separable (the fitted W classifies every "
-                             "example correctly), so the cross-entropy has no minimizer: "
-                             "scaling W up always lowers it. Use lam > 0.")
+        if np.all(Z[np.arange(n), y] > others):  # W classifies every example correctly
+            raise ValueError(_SEPARABLE)
         W = W - W.mean(axis=1, keepdims=True)  # the minimizer with no shift component
     return W

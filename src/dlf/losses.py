@@ -80,21 +80,20 @@ def _array(name: str, x: Any, *, allow_neg_inf: bool = False) -> np.ndarray:
 
 def _pair(pred: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
     p, t = _array("pred", pred), _array("target", target)
-    if p.shape != t.shape:
-        raise ValueError(f"pred and target must have the same shape, got {p.shape} and "
-                         f"{t.shape} (reshape one of them; broadcasting is not done on purpose)")
+    if p.shape != t.shape:  # no broadcasting: (n, 1) against (n,) would give (n, n)
+        raise ValueError(f"pred {p.shape} and target {t.shape} must have the same shape")
     return p, t
 
 
-def _axis(a: np.ndarray, axis: int) -> int:
+def _axis(a: np.ndarray, axis: int, name: str = "z") -> int:
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"axis must be an int, got {type(axis).__name__} ({axis!r})")
     if a.ndim == 0:
-        raise ValueError("z must have at least one dimension, got a scalar")
+        raise ValueError(f"{name} must have at least one dimension, got a scalar")
     if not -a.ndim <= axis < a.ndim:
-        raise ValueError(f"axis {axis} is out of range for an array of shape {a.shape}")
+        raise ValueError(f"axis {axis} is out of range for {name} of shape {a.shape}")
     if a.shape[axis] == 0:
-        raise ValueError(f"z must be non-empty along axis {axis}, got shape {a.shape}")
+        raise ValueError(f"{name} must be non-empty along axis {axis}, got shape {a.shape}")
     return int(axis)
 
 
@@ -106,17 +105,25 @@ def _positive(name: str, value: Any) -> float:
     return float(value)
 
 
+def _smoothing(eps: Any) -> float:
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)):
+        raise TypeError(f"label smoothing eps must be a number, got {type(eps).__name__} "
+                        f"({eps!r})")
+    if not 0 <= eps <= 1:
+        raise ValueError(f"label smoothing eps must lie in [0, 1], got {eps!r}")
+    return float(eps)
+
+
 def _probabilities(name: str, p: Any) -> np.ndarray:
     a = _array(name, p)
     if np.any(a < 0) or np.any(a > 1):
-        raise ValueError(f"{name} must lie in [0, 1], got values in "
-                         f"[{a.min():.6g}, {a.max():.6g}]")
+        raise ValueError(f"{name} must lie in [0, 1], got range [{a.min():.6g}, {a.max():.6g}]")
     return a
 
 
 def _simplex(name: str, p: Any, axis: int = -1) -> np.ndarray:
     a = _probabilities(name, p)
-    axis = _axis(a, axis)
+    axis = _axis(a, axis, name)
     s = a.sum(axis=axis)
     if not np.allclose(s, 1.0, rtol=0.0, atol=1e-9):
         raise ValueError(f"{name} must sum to 1 along axis {axis}, got sums in "
@@ -358,6 +365,13 @@ def logistic_loss_grad(margin: Any) -> np.ndarray:
 # probabilistic classification losses on logits
 
 
+def _logits_targets(logits: Any, targets: Any) -> tuple[np.ndarray, np.ndarray]:
+    x, t = _array("logits", logits), _probabilities("targets", targets)
+    if x.shape != t.shape:
+        raise ValueError(f"logits {x.shape} and targets {t.shape} must have the same shape")
+    return x, t
+
+
 def bce_with_logits(logits: Any, targets: Any) -> np.ndarray:
     """Binary cross-entropy of ``p = sigmoid(logits)`` against targets ``t`` in ``[0, 1]``.
 
@@ -376,21 +390,13 @@ def bce_with_logits(logits: Any, targets: Any) -> np.ndarray:
     -------
     ndarray of float64, same shape
     """
-    x = _array("logits", logits)
-    t = _probabilities("targets", targets)
-    if x.shape != t.shape:
-        raise ValueError(f"logits and targets must have the same shape, got {x.shape} and "
-                         f"{t.shape}")
+    x, t = _logits_targets(logits, targets)
     return t * softplus(-x) + (1.0 - t) * softplus(x)
 
 
 def bce_with_logits_grad(logits: Any, targets: Any) -> np.ndarray:
     """Derivative of :func:`bce_with_logits` in the logits: ``sigmoid(x) - t``."""
-    x = _array("logits", logits)
-    t = _probabilities("targets", targets)
-    if x.shape != t.shape:
-        raise ValueError(f"logits and targets must have the same shape, got {x.shape} and "
-                         f"{t.shape}")
+    x, t = _logits_targets(logits, targets)
     return sigmoid(x) - t
 
 
@@ -419,10 +425,7 @@ def smooth_labels(labels: Any, n_classes: int, eps: float = 0.0) -> np.ndarray:
     if n_classes < 2:
         raise ValueError(f"n_classes must be >= 2, got {n_classes}")
     y = _labels(labels, int(n_classes))
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)):
-        raise TypeError(f"eps must be a number, got {type(eps).__name__} ({eps!r})")
-    if not 0 <= eps <= 1:
-        raise ValueError(f"eps (label smoothing) must lie in [0, 1], got {eps!r}")
+    eps = _smoothing(eps)
     q = np.full((y.size, int(n_classes)), eps / n_classes)
     q[np.arange(y.size), y] += 1.0 - eps
     return q
@@ -437,7 +440,7 @@ def _labels(labels: Any, n_classes: int) -> np.ndarray:
             raise TypeError(f"labels must be integer class indices, got dtype {y.dtype}")
     y = y.astype(np.int64)
     if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"labels must lie in {{0, ..., {n_classes - 1}}}, got values in "
+        raise ValueError(f"labels must lie in {{0, ..., {n_classes - 1}}}, got range "
                          f"[{y.min()}, {y.max()}]")
     return y
 
@@ -458,9 +461,8 @@ def _ce_targets(z: np.ndarray, target: Any, label_smoothing: float) -> np.ndarra
         raise ValueError(f"target must be class indices of shape ({n},) or probabilities of "
                          f"shape {z.shape}, got shape {t.shape}")
     q = _simplex("target", t, axis=1)
-    if isinstance(label_smoothing, bool) or not 0 <= label_smoothing <= 1:
-        raise ValueError(f"label_smoothing must lie in [0, 1], got {label_smoothing!r}")
-    return (1.0 - label_smoothing) * q + label_smoothing / k
+    eps = _smoothing(label_smoothing)
+    return (1.0 - eps) * q + eps / k
 
 
 def cross_entropy(logits: Any, target: Any, label_smoothing: float = 0.0) -> np.ndarray:
@@ -501,9 +503,11 @@ def cross_entropy_grad(logits: Any, target: Any, label_smoothing: float = 0.0) -
 
 
 def entropy(p: Any, axis: int = -1) -> np.ndarray | float:
-    """Shannon entropy ``-sum_k p_k log p_k`` (natural log, ``0 log 0 = 0``) along ``axis``.
+    """Shannon entropy ``H(p) = -sum_k p_k log p_k`` (natural log, ``0 log 0 = 0``) along ``axis``.
 
-    ``p`` must be a probability vector (or an array of them) along ``axis``.
+    The ``H(p)`` of prop-lrn-ce: the expected cross-entropy of ``q`` under ``p`` is
+    ``H(p) + KL(p || q)``. ``p`` must be a probability vector (or an array of them) along
+    ``axis``.
     """
     a = _simplex("p", p, axis)
     out = -np.sum(a * np.log(np.where(a > 0, a, 1.0)), axis=axis)
