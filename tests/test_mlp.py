@@ -8,6 +8,8 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.special import ndtr
+from scipy.stats import norm
 
 from dlf import data, gradcheck, mlp
 
@@ -109,6 +111,15 @@ def test_activation_values_and_derivatives_match_torch(name):
                                atol=1e-15)
     np.testing.assert_allclose(cls.df(z), tz.grad.numpy(), rtol=1e-10,
                                atol=1e-15)
+
+
+def test_gelu_keeps_relative_accuracy_in_the_left_tail():
+    # oracle: scipy's normal CDF and pdf; (1 + erf) / 2 would give Phi = 0
+    # (100% relative error) for z < -8.3
+    z = np.linspace(-35.0, -1.0, 341)
+    np.testing.assert_allclose(mlp.GELU.f(z), z * ndtr(z), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(mlp.GELU.df(z), ndtr(z) + z * norm.pdf(z),
+                               rtol=1e-12, atol=0)
 
 
 def test_sigmoid_and_softmax_are_stable_and_match_torch():

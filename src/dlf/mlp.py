@@ -161,11 +161,13 @@ def softmax(z: Any, axis: int = -1) -> np.ndarray:
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-_erf = np.vectorize(math.erf, otypes=[np.float64])
+_erfc = np.vectorize(math.erfc, otypes=[np.float64])
 
 
 def _normal_cdf(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + _erf(z / math.sqrt(2.0)))
+    """``Phi(z) = erfc(-z / sqrt 2) / 2``: unlike ``(1 + erf(z / sqrt 2)) / 2``
+    it keeps full relative accuracy in the left tail."""
+    return 0.5 * _erfc(-z / math.sqrt(2.0))
 
 
 # ---------------------------------------------------------------------------
@@ -247,7 +249,8 @@ class Linear(Layer):
         return X @ self.params["W"].T + self.params["b"]
 
     def backward(self, dY: Any) -> np.ndarray:
-        """Store ``dL/dW = dY^T X``, ``dL/db = dY^T 1``; return ``dY W``."""
+        """Backward rules (eq-mlp-linear-backward): store ``dL/dW = dY^T X``
+        and ``dL/db = dY^T 1``; return ``dL/dX = dY W``."""
         X = self._cached()
         dY = _matrix("dY", dY, (X.shape[0], self.d_out))
         self.grads["W"][...] = dY.T @ X
@@ -277,7 +280,8 @@ class Elementwise(Layer):
         return self.f(Z)
 
     def backward(self, dY: Any) -> np.ndarray:
-        """``dL/dZ = dY * f'(Z)`` (the chain rule, entry by entry)."""
+        """``dL/dZ = dY * f'(Z)``, the chain rule entry by entry
+        (prop-mlp-backward, part 2)."""
         Z = self._cached()
         dY = _float_array("dY", dY)
         if dY.shape != Z.shape:
@@ -349,6 +353,27 @@ ACTIVATIONS: dict[str, type[Elementwise]] = {
 # loss
 
 
+def _logits_and_labels(
+    z: Any, y: Any,
+) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+    """Check the arguments of :meth:`BCEWithLogits.forward`; return ``z`` and
+    ``y`` flattened to shape (n,), and the shape of ``z``."""
+    z_arr, y_arr = _float_array("z", z), _float_array("y", y)
+    if z_arr.ndim not in (1, 2) or z_arr.size == 0 \
+            or (z_arr.ndim == 2 and z_arr.shape[1] != 1):
+        raise ValueError(f"z must have shape (n,) or (n, 1) with n >= 1, "
+                         f"got shape {z_arr.shape}")
+    n = z_arr.shape[0]
+    if y_arr.shape not in ((n,), (n, 1)):
+        raise ValueError(f"y must have shape ({n},) or ({n}, 1) to match "
+                         f"z of shape {z_arr.shape}, "
+                         f"got shape {y_arr.shape}")
+    if np.any((y_arr < 0) | (y_arr > 1)):
+        raise ValueError(f"y must lie in [0, 1], got values in "
+                         f"[{y_arr.min():g}, {y_arr.max():g}]")
+    return z_arr.reshape(n), y_arr.reshape(n), z_arr.shape
+
+
 class BCEWithLogits:
     """Mean binary cross-entropy of logits ``z`` and labels ``y`` in [0, 1].
 
@@ -364,27 +389,16 @@ class BCEWithLogits:
         self._cache = None
 
     def forward(self, z: Any, y: Any) -> float:
-        """Mean loss; ``z`` of shape (n,) or (n, 1), ``y`` with n entries."""
-        z_arr, y_arr = _float_array("z", z), _float_array("y", y)
-        if z_arr.ndim not in (1, 2) or z_arr.size == 0 \
-                or (z_arr.ndim == 2 and z_arr.shape[1] != 1):
-            raise ValueError(f"z must have shape (n,) or (n, 1) with n >= 1, "
-                             f"got shape {z_arr.shape}")
-        n = z_arr.shape[0]
-        if y_arr.shape not in ((n,), (n, 1)):
-            raise ValueError(f"y must have shape ({n},) or ({n}, 1) to match "
-                             f"z of shape {z_arr.shape}, "
-                             f"got shape {y_arr.shape}")
-        if np.any((y_arr < 0) | (y_arr > 1)):
-            raise ValueError(f"y must lie in [0, 1], got values in "
-                             f"[{y_arr.min():g}, {y_arr.max():g}]")
-        zf, yf = z_arr.reshape(n), y_arr.reshape(n)
-        self._cache = (zf, yf, z_arr.shape)
+        """Mean loss (eq-mlp-bce); ``z`` of shape (n,) or (n, 1), ``y`` with
+        n entries in [0, 1]."""
+        zf, yf, shape = _logits_and_labels(z, y)
+        self._cache = (zf, yf, shape)
         losses = np.maximum(zf, 0.0) - yf * zf + np.log1p(np.exp(-np.abs(zf)))
         return float(np.mean(losses))
 
     def backward(self) -> np.ndarray:
-        """``dL/dz = (sigmoid(z) - y) / n``, in the shape of the last ``z``."""
+        """``dL/dz = (sigmoid(z) - y) / n`` (prop-mlp-bce), in the shape of
+        the last ``z``."""
         if self._cache is None:
             raise RuntimeError("BCEWithLogits.backward was called before "
                                "forward")
@@ -447,7 +461,8 @@ class MLP:
         return X
 
     def backward(self, dY: Any) -> np.ndarray:
-        """Send ``dL/d(output)`` through the layers in reverse order."""
+        """Send ``dL/d(output)`` through the layers in reverse order
+        (prop-mlp-backward, part 3); return ``dL/dX``."""
         for layer in reversed(self.layers):
             dY = layer.backward(dY)
         return dY
