@@ -13,6 +13,15 @@ from hypothesis import strategies as st
 from dlf import autodiff as ad
 from dlf import gradcheck
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Tiny tensors: one torch thread avoids oversubscribing a busy CPU."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
 # ---------------------------------------------------------------------------------------------
 # worked examples
 
@@ -110,6 +119,7 @@ def test_hessian_vector_product_matches_torch(case, seed):
 def test_random_program_is_deterministic_and_reuses_nodes():
     p1, p2 = ad.random_program(3, 40, seed=5), ad.random_program(3, 40, seed=5)
     assert p1 == p2
+    assert ad.random_program(3, 40, seed=np.random.default_rng(5)) == p1
     operands = [i for op, i, j in p1] + [j for op, i, j in p1 if op in ("add", "sub", "mul",
                                                                           "div")]
     assert len(set(operands)) < len(operands)  # some node is used more than once
@@ -420,6 +430,16 @@ def test_weight_tying_gradient_is_sum_over_uses():
     np.testing.assert_allclose(tied.grad, Wt.grad.numpy(), rtol=1e-13)
 
 
+def test_tensor_mean_and_negative_axis_match_torch():
+    a = np.random.default_rng(4).standard_normal((3, 4))
+    x = ad.Tensor(a)
+    (x.mean(axis=-1) * ad.Tensor([1.0, 2.0, 3.0])).sum().backward()
+    t = torch.tensor(a, requires_grad=True)
+    (t.mean(dim=-1) * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+     ).sum().backward()
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-15)
+
+
 def test_tensor_backward_is_idempotent_and_counts_edges():
     x = ad.Tensor([[1.0, 2.0]])
     y = (x * x).sum()
@@ -479,6 +499,16 @@ def test_bad_input_raises_clear_errors():
         ad.accumulate_jacobian([np.ones((3, 2)), np.ones((2, 4))], "forward")
     with pytest.raises(ValueError, match="dims must be"):
         ad.jacobian_chain_cost([3])
+    with pytest.raises(ValueError, match="axis must be"):
+        ad.Tensor(np.ones((2, 2))).mean(axis=-3)
+    with pytest.raises(TypeError, match="relu: unsupported argument"):
+        ad.relu("a")
+    with pytest.raises(TypeError, match="exp: unsupported argument"):
+        ad.exp([1.0])
+    with pytest.raises(ZeroDivisionError, match="Dual with value 0"):
+        ad.Dual(1.0, 1.0) / 0.0
+    with pytest.raises(ValueError, match="x \\*\\* 0.5 is not differentiable"):
+        ad.Scalar(0.0) ** 0.5
     with pytest.raises(ValueError, match="n_ops must be a positive int"):
         ad.random_program(2, 0)
     with pytest.raises(ValueError, match="refers to node"):

@@ -11,6 +11,16 @@ from hypothesis import strategies as st
 
 from dlf import gradcheck, hessian
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Tiny tensors: one torch thread avoids oversubscribing a busy CPU."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 D, M = 3, 5  # a 3-5-1 tanh network: p = 3*5 + 5 + 5 + 1 = 26 parameters
 
 
@@ -78,6 +88,26 @@ def test_hvp_matches_finite_differences_of_the_gradient():
     assert gradcheck.relative_error(hv, fd) < 1e-8
     J = gradcheck.numerical_jacobian(grad, theta.numpy(), h=1e-5)  # all of H, by columns
     assert gradcheck.relative_error(hessian.hessian(loss_fn, params).numpy(), J) < 1e-7
+
+
+def test_operator_reuses_one_gradient_for_many_products():
+    loss_fn, params, theta, H, _ = _network(seed=4)
+    op = hessian.HessianOperator(loss_fn, params)
+    assert op.size == theta.numel() == 26
+    V = torch.randn(26, 5, generator=torch.Generator().manual_seed(3),
+                    dtype=torch.float64)
+    HV = torch.stack([op(V[:, i]) for i in range(5)], dim=1)
+    torch.testing.assert_close(HV, H @ V, rtol=1e-12, atol=1e-13)
+    torch.testing.assert_close(op(V[:, 0].numpy()), HV[:, 0])  # array input
+
+
+def test_start_vector_is_the_documented_one():
+    loss_fn, params, theta, H, _ = _network(seed=1)
+    res = hessian.top_eigenvalue(loss_fn, params, n_iter=3, seed=11)
+    w0 = torch.randn(26, generator=torch.Generator().manual_seed(11),
+                     dtype=torch.float64)
+    assert res.history[0] == pytest.approx(float(w0 @ H @ w0 / (w0 @ w0)),
+                                           rel=1e-12)
 
 
 def test_hessian_equals_torch_and_is_symmetric():
@@ -181,5 +211,9 @@ def test_bad_input_raises_clear_errors():
         hessian.top_eigenvalue(loss, x, seed=-1)
     with pytest.raises(ValueError, match="tol must be"):
         hessian.top_eigenvalue(loss, x, tol=-1.0)
+    with pytest.raises(TypeError, match="iterable of tensors"):
+        hessian.hvp(loss, 3.0, torch.ones(3))
+    with pytest.raises(ValueError, match=r"length p = 3"):
+        hessian.HessianOperator(loss, x)(torch.ones((3, 1)))
     with pytest.raises(ValueError, match="does not depend on params"):
         hessian.hvp(lambda: torch.tensor(1.0), x, torch.ones(3))

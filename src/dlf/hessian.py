@@ -1,19 +1,23 @@
-"""Hessian-vector products and the top Hessian eigenvalue (sharpness) of a PyTorch loss.
+"""Hessian-vector products and the top Hessian eigenvalue of a PyTorch loss.
 
-* :func:`hvp` computes ``H v`` for the Hessian ``H`` of a loss with respect to parameters by
-  Pearlmutter's identity ``H v = grad_theta <grad L(theta), v>`` (eq-ad-pearlmutter): two
-  reverse sweeps (PyTorch's double backward), so the cost is a constant multiple of one
-  gradient and ``H`` is never formed.
-* :func:`hessian` forms ``H`` explicitly from ``p`` such products (for checks on small models).
-* :func:`top_eigenvalue` runs power iteration on ``v -> H v`` and returns the largest
-  eigenvalue ``lambda_max(H)``, the *sharpness* of the loss at ``theta``.
+* :class:`HessianOperator` is the map ``v -> H v`` for the Hessian ``H`` of
+  a loss at the current parameters, by Pearlmutter's identity
+  ``H v = grad_theta <grad L(theta), v>`` (eq-ad-pearlmutter): the gradient
+  is computed once with its graph kept, and each product is one more reverse
+  sweep (PyTorch's double backward). A product costs a constant multiple of
+  one gradient, and ``H`` is never formed.
+* :func:`hvp` computes one product ``H v``.
+* :func:`hessian` forms ``H`` from ``p`` products (checks on small models).
+* :func:`top_eigenvalue` runs power iteration on ``v -> H v`` and returns
+  the largest eigenvalue ``lambda_max(H)``, the *sharpness* of the loss.
 
-Conventions. ``loss_fn`` is a closure: called with no argument it returns a scalar tensor
-computed from ``params`` (as for ``torch.optim`` closures). ``params`` is a tensor or a
-sequence of tensors with ``requires_grad=True``; the Hessian is taken with respect to all of
-their entries, flattened and concatenated in order, ``p`` entries in total. Vectors ``v`` and
-results are 1-D tensors of length ``p`` with the dtype and device of the first parameter.
-Use float64 for checks.
+Conventions. ``loss_fn`` is a closure: called with no argument it returns a
+scalar tensor computed from ``params`` (as for ``torch.optim`` closures).
+``params`` is a tensor or an iterable of tensors with ``requires_grad=True``
+(for instance ``module.parameters()``); the Hessian is taken with respect to
+all their entries, flattened and concatenated in order, ``p`` in total.
+Vectors ``v`` and results are 1-D tensors of length ``p`` with the dtype and
+device of the first parameter. Use float64 for checks.
 
 Derived in: ``autodiff``. Depends on: torch.
 """
@@ -21,40 +25,64 @@ Derived in: ``autodiff``. Depends on: torch.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 import torch
 
-__all__ = ["hvp", "hessian", "top_eigenvalue", "PowerIteration"]
+__all__ = ["HessianOperator", "hvp", "hessian", "top_eigenvalue",
+           "PowerIteration"]
 
 LossFn = Callable[[], torch.Tensor]
-Params = torch.Tensor | Sequence[torch.Tensor]
+Params = torch.Tensor | Iterable[torch.Tensor]
 
 
 def _params(params: Any) -> list[torch.Tensor]:
     if isinstance(params, torch.Tensor):
         params = [params]
-    elif isinstance(params, Sequence | torch.nn.ParameterList) or hasattr(params, "__iter__"):
+    elif hasattr(params, "__iter__"):  # a sequence, or module.parameters()
         params = list(params)
     else:
-        raise TypeError(f"params must be a tensor or a sequence of tensors, got "
-                        f"{type(params).__name__}")
+        raise TypeError("params must be a tensor or an iterable of tensors, "
+                        f"got {type(params).__name__}")
     if not params:
         raise ValueError("params must contain at least one tensor")
     for i, p in enumerate(params):
         if not isinstance(p, torch.Tensor):
-            raise TypeError(f"params[{i}] must be a torch.Tensor, got {type(p).__name__}")
+            raise TypeError(f"params[{i}] must be a torch.Tensor, "
+                            f"got {type(p).__name__}")
         if not p.is_floating_point():
-            raise TypeError(f"params[{i}] must have a floating dtype, got {p.dtype}")
+            raise TypeError(f"params[{i}] must have a floating dtype, "
+                            f"got {p.dtype}")
         if not p.requires_grad:
-            raise ValueError(f"params[{i}] (shape {tuple(p.shape)}) does not require grad; "
-                             "call .requires_grad_() on it")
+            raise ValueError(f"params[{i}] (shape {tuple(p.shape)}) does not "
+                             "require grad; call .requires_grad_() on it")
     return params
 
 
-class _HessianOperator:
-    """``v -> H v`` at the current parameters; the gradient graph is reused."""
+class HessianOperator:
+    """The Hessian-vector product ``v -> H v`` at the current parameters.
+
+    Implements (eq-ad-pearlmutter). The constructor runs the first reverse
+    sweep with ``create_graph=True``, so the gradient ``g(theta)`` is itself a
+    recorded graph; each call is a second reverse sweep of
+    ``theta -> <g(theta), v>``, which returns ``H v``. The graph is kept, so
+    many products (power iteration, Lanczos, conjugate gradients) share one
+    gradient evaluation. Changing ``params`` afterwards is not seen: build a
+    new operator.
+
+    Parameters
+    ----------
+    loss_fn : callable
+        ``loss_fn()`` returns a scalar tensor computed from ``params``.
+    params : tensor or iterable of tensors
+        Leaves with ``requires_grad=True``; ``p`` entries in total.
+
+    Attributes
+    ----------
+    size : int
+        ``p``, the length of the vectors ``v`` and ``H v``.
+    """
 
     def __init__(self, loss_fn: LossFn, params: Params) -> None:
         if not callable(loss_fn):
@@ -77,18 +105,20 @@ class _HessianOperator:
         self.dtype = self.params[0].dtype
         self.device = self.params[0].device
 
-    def vector(self, v: Any, name: str = "v") -> torch.Tensor:
+    def _vector(self, v: Any) -> torch.Tensor:
         t = torch.as_tensor(v, dtype=self.dtype, device=self.device)
         if t.shape != (self.size,):
-            raise ValueError(f"{name} must be a 1-D tensor of length p = "
-                             f"{self.size} (all parameter entries), got shape "
-                             f"{tuple(t.shape)}")
+            raise ValueError(f"v must be a 1-D tensor of length p = "
+                             f"{self.size} (all parameter entries), got "
+                             f"shape {tuple(t.shape)}")
         return t
 
-    def __call__(self, v: torch.Tensor) -> torch.Tensor:
+    def __call__(self, v: Any) -> torch.Tensor:
+        """``H v`` as a detached 1-D tensor of length ``p``."""
+        v = self._vector(v)
         if not self.grad.requires_grad:  # loss affine in params: H = 0
             return torch.zeros_like(v)
-        # second reverse sweep: v^T J_grad = (H v)^T, (eq-ad-pearlmutter)
+        # second reverse sweep: v^T J_g = (H v)^T, (eq-ad-pearlmutter)
         hv = torch.autograd.grad(self.grad, self.params, grad_outputs=v,
                                  retain_graph=True, allow_unused=True,
                                  materialize_grads=True)
@@ -96,17 +126,17 @@ class _HessianOperator:
 
 
 def hvp(loss_fn: LossFn, params: Params, v: Any) -> torch.Tensor:
-    """Hessian-vector product ``H v`` by double backward (Pearlmutter's trick).
+    """One Hessian-vector product ``H v`` (Pearlmutter's trick).
 
-    Implements (eq-ad-pearlmutter): the gradient ``g(theta)`` is computed with its graph kept,
-    and a second reverse sweep of ``theta -> <g(theta), v>`` returns ``H v``. Cost: about two
-    gradient evaluations, linear in the size of the computation; memory likewise.
+    Implements (eq-ad-pearlmutter) with :class:`HessianOperator`: one
+    gradient with its graph kept, then a second reverse sweep. Cost and
+    memory: a small constant times one gradient evaluation.
 
     Parameters
     ----------
     loss_fn : callable
         ``loss_fn()`` returns a scalar tensor computed from ``params``.
-    params : tensor or sequence of tensors
+    params : tensor or iterable of tensors
         Leaves with ``requires_grad=True``; ``p`` entries in total.
     v : tensor or array_like, shape (p,)
 
@@ -114,21 +144,21 @@ def hvp(loss_fn: LossFn, params: Params, v: Any) -> torch.Tensor:
     -------
     torch.Tensor, shape (p,), detached
     """
-    op = _HessianOperator(loss_fn, params)
-    return op(op.vector(v))
+    return HessianOperator(loss_fn, params)(v)
 
 
 def hessian(loss_fn: LossFn, params: Params) -> torch.Tensor:
     """The full Hessian, column by column from ``p`` Hessian-vector products.
 
-    Costs ``p`` HVPs (quadratic time and memory): meant for checks on small models.
+    One gradient graph, then ``p`` products: quadratic time and memory, meant
+    for checks on small models.
 
     Returns
     -------
     torch.Tensor, shape (p, p)
         Symmetric up to rounding (not symmetrized).
     """
-    op = _HessianOperator(loss_fn, params)
+    op = HessianOperator(loss_fn, params)
     eye = torch.eye(op.size, dtype=op.dtype, device=op.device)
     return torch.stack([op(e) for e in eye], dim=1)
 
@@ -141,22 +171,23 @@ class PowerIteration(NamedTuple):
     vector: torch.Tensor
     """Unit eigenvector estimate, shape (p,)."""
     history: tuple[float, ...]
-    """Rayleigh quotient ``v_k^T H v_k`` after each iteration (of the shifted run, shifted
-    back, if a shift was needed)."""
+    """Rayleigh quotients ``v_k^T H v_k``, ``k = 0, 1, ...``: the first run,
+    then the shifted run (shifted back) if one was needed."""
     n_hvp: int
     """Number of Hessian-vector products used."""
 
 
-def _power(op: _HessianOperator, v: torch.Tensor, n_iter: int, tol: float,
+def _power(op: HessianOperator, v: torch.Tensor, n_iter: int, tol: float,
            shift: float) -> tuple[float, torch.Tensor, list[float]]:
+    """Power iteration on ``H - shift I`` from the unit vector ``v``."""
     history: list[float] = []
     lam = math.nan
     for _ in range(n_iter):
         w = op(v) - shift * v
-        lam_new = float(v @ w)
+        lam_new = float(v @ w)  # Rayleigh quotient of v
         history.append(lam_new + shift)
         norm = float(torch.linalg.vector_norm(w))
-        if norm == 0.0:  # v is an eigenvector of H - shift I with eigenvalue 0
+        if norm == 0.0:  # v is an eigenvector, eigenvalue 0 (shifted)
             return shift, v, history
         v = w / norm
         if tol > 0 and abs(lam_new - lam) <= tol * abs(lam_new):
@@ -165,15 +196,17 @@ def _power(op: _HessianOperator, v: torch.Tensor, n_iter: int, tol: float,
     return history[-1], v, history
 
 
-def top_eigenvalue(loss_fn: LossFn, params: Params, n_iter: int = 100, seed: int = 0,
-                   tol: float = 0.0) -> PowerIteration:
-    """Largest Hessian eigenvalue (sharpness) by power iteration with Hessian-vector products.
+def top_eigenvalue(loss_fn: LossFn, params: Params, n_iter: int = 100,
+                   seed: int = 0, tol: float = 0.0) -> PowerIteration:
+    """Largest Hessian eigenvalue (sharpness) by power iteration.
 
-    Power iteration ``v <- H v / ||H v||`` from a Gaussian start (seeded) converges to the
-    eigenvalue of largest *magnitude*, with the Rayleigh quotient error shrinking like
-    ``(|lambda_2| / |lambda_1|)^(2k)`` (proposition ``prop-ad-power`` of chapter ``autodiff``).
-    If that eigenvalue is negative, a second run on ``H - lambda_1 I`` (whose spectrum is
-    ``>= 0``) finds ``lambda_max - lambda_1``, and ``lambda_1`` is added back.
+    Power iteration ``v <- H v / ||H v||`` converges to the eigenvalue of
+    largest *magnitude*; if ``lambda_max`` is that eigenvalue, the error of
+    the Rayleigh quotient shrinks like ``r^(2k)``, ``r`` the ratio of the
+    next largest magnitude to ``lambda_max`` (eq-ad-power). If the dominant
+    eigenvalue is negative, it is ``lambda_min``, and a second run on
+    ``H - lambda_min I`` (whose spectrum is ``>= 0``) finds
+    ``lambda_max - lambda_min``; ``lambda_min`` is added back.
 
     Parameters
     ----------
@@ -182,10 +215,11 @@ def top_eigenvalue(loss_fn: LossFn, params: Params, n_iter: int = 100, seed: int
     n_iter : int
         Maximal iterations per run, ``>= 1``.
     seed : int
-        Seed of the start vector (``torch.Generator``).
+        The start vector is ``torch.randn(p, generator=g, dtype=dtype)``
+        with ``g = torch.Generator().manual_seed(seed)``, normalized.
     tol : float
-        Stop a run when the Rayleigh quotient changes by at most ``tol`` times its size;
-        ``0`` runs all ``n_iter`` iterations.
+        Stop a run when the Rayleigh quotient changes by at most ``tol``
+        times its size; ``0`` runs all ``n_iter`` iterations.
 
     Returns
     -------
@@ -196,16 +230,15 @@ def top_eigenvalue(loss_fn: LossFn, params: Params, n_iter: int = 100, seed: int
         raise ValueError(f"n_iter must be a positive int, got {n_iter!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    if not (isinstance(tol, int | float) and math.isfinite(tol) and tol >= 0):
+    if not (isinstance(tol, int | float) and math.isfinite(tol)
+            and tol >= 0):
         raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
-    op = _HessianOperator(loss_fn, params)
+    op = HessianOperator(loss_fn, params)
     gen = torch.Generator().manual_seed(seed)
     v0 = torch.randn(op.size, generator=gen, dtype=op.dtype).to(op.device)
     v0 = v0 / torch.linalg.vector_norm(v0)
     lam, v, history = _power(op, v0, n_iter, tol, 0.0)
-    n_hvp = len(history)
     if lam < 0:
         lam, v, more = _power(op, v0, n_iter, tol, lam)
         history += more
-        n_hvp += len(more)
-    return PowerIteration(float(lam), v, tuple(history), n_hvp)
+    return PowerIteration(float(lam), v, tuple(history), len(history))
