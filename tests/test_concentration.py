@@ -110,7 +110,7 @@ def test_chernoff_simple_form_fails_beyond_delta_one():
     assert exact == pytest.approx(5.88e-4, rel=1e-2)
     assert exact > math.exp(-25 / 3)
     assert exact <= cc.chernoff_upper(1.0, 5.0)
-    with pytest.raises(ValueError, match=r"only for 0 < delta <= 1, got delta=5"):
+    with pytest.raises(ValueError, match=r"requires delta in \(0, 1\], got 5"):
         cc.chernoff_upper(1.0, 5.0, "simple")
 
 

@@ -191,6 +191,8 @@ def test_spectral_norm_zero_matrix():
 def test_spectral_norm_bad_arguments():
     with pytest.raises(ValueError, match="tol must be a positive"):
         linalg.spectral_norm(np.eye(2), tol=0.0)
+    with pytest.raises(ValueError, match="tol must be a positive"):
+        linalg.spectral_norm(np.eye(2), tol=True)
     with pytest.raises(ValueError, match="max_iter must be an int >= 1"):
         linalg.spectral_norm(np.eye(2), max_iter=0)
     with pytest.raises(ValueError, match="non-empty 2-D"):
@@ -273,6 +275,10 @@ def test_mlp_lipschitz_bound_bad_input():
         linalg.mlp_lipschitz_bound([])
     with pytest.raises(ValueError, match="activation_lipschitz"):
         linalg.mlp_lipschitz_bound([np.eye(2)], -1.0)
+    with pytest.raises(TypeError, match="got ndarray"):
+        linalg.mlp_lipschitz_bound(np.ones((2, 2, 2)))
+    with pytest.raises(TypeError, match=r"weights\[1\] must be a real 2-D array"):
+        linalg.mlp_lipschitz_bound([np.eye(2), "W"])
 
 
 # ---------------------------------------------------------------------------------------------

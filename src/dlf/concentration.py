@@ -287,9 +287,7 @@ def chernoff_upper(
     if form == "simple":
         if np.any(d > 1):
             raise ValueError(
-                f"form='simple' (exp(-delta^2 mu/3)) holds only for "
-                f"0 < delta <= 1, got delta={np.max(d):g}; use form='mgf' or "
-                f"form='2+delta'"
+                f"form='simple' requires delta in (0, 1], got {np.max(d):g}"
             )
         return _out(np.exp(-(d**2) * m / 3))
     raise ValueError(

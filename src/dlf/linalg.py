@@ -65,12 +65,17 @@ def _matrix(name: str, value: Any) -> np.ndarray:
     return a
 
 
+def _is_real(x: Any) -> bool:
+    """True for a Python or NumPy real scalar (booleans excluded)."""
+    return not isinstance(x, bool) and isinstance(
+        x, (int, float, np.integer, np.floating)
+    )
+
+
 def _rtol(rtol: Any, shape: tuple[int, int]) -> float:
     if rtol is None:
         return max(shape) * np.finfo(np.float64).eps
-    if isinstance(rtol, bool) or not isinstance(
-        rtol, (int, float, np.integer, np.floating)
-    ):
+    if not _is_real(rtol):
         raise TypeError(
             f"rtol must be a real number or None, got {type(rtol).__name__}"
         )
@@ -103,8 +108,9 @@ def _rank(s: np.ndarray, rtol: float) -> int:
 
 
 def sym_eig(A: Any, *, atol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
-    """Eigen-decomposition ``A = Q diag(lam) Q^T`` of a symmetric matrix
-    (spectral theorem).
+    """Eigen-decomposition ``A = Q diag(lam) Q^T`` of a symmetric matrix.
+
+    Implements (eq-tk-spectral), the spectral theorem, with NumPy's ``eigh``.
 
     Parameters
     ----------
@@ -159,7 +165,7 @@ def range_basis(A: Any, *, rtol: float | None = None) -> np.ndarray:
 def pinv(A: Any, *, rtol: float | None = None) -> np.ndarray:
     """Moore-Penrose pseudo-inverse via the SVD, ``A^+ = V diag(1/s_i) U^T``.
 
-    Implements (eq-tk-pinv): singular values ``s_i <= rtol * s_1`` are treated
+    Implements (eq-tk-pinv); singular values ``s_i <= rtol * s_1`` are treated
     as zero, and their reciprocals are replaced by zero.
 
     Parameters
@@ -219,10 +225,10 @@ def best_rank_k(A: Any, k: int) -> np.ndarray:
     """Truncated SVD ``A_k = sum_{i <= k} s_i u_i v_i^T``, the best rank-``k``
     approximation.
 
-    By the Eckart-Young theorem (``thm-tk-eckart-young``)
-    ``||A - A_k||_2 = s_{k+1}`` and
-    ``||A - A_k||_F = sqrt(s_{k+1}^2 + s_{k+2}^2 + ...)``, and no
-    matrix of rank at most ``k`` is closer in either norm.
+    Implements (eq-tk-truncated). By the Eckart-Young theorem
+    (eq-tk-eckart-young), ``||A - A_k||_2 = s_{k+1}`` and
+    ``||A - A_k||_F = sqrt(s_{k+1}^2 + s_{k+2}^2 + ...)``, and no matrix of
+    rank at most ``k`` is closer in either norm.
 
     Parameters
     ----------
@@ -253,13 +259,13 @@ def spectral_norm(
     """Largest singular value ``s_1 = ||A||_2`` by power iteration on
     ``A^T A``.
 
-    Starting from a random unit vector ``v_0``, iterate
-    ``v_{k+1} = A^T A v_k / ||A^T A v_k||`` and return ``||A v_k||``. The
-    angle between ``v_k`` and the
-    top right singular vector shrinks like ``(s_2 / s_1)^(2k)`` (proposition
-    ``prop-tk-power`` of chapter ``toolkit``), so convergence is slow when
-    ``s_2`` is close to ``s_1``. Stops when the estimate changes by less than
-    ``tol`` relative to itself, or after ``max_iter`` iterations.
+    Implements (eq-tk-power): from a random unit vector ``v_0``, iterate
+    ``v_{k+1} = A^T A v_k / ||A^T A v_k||`` and estimate ``s_1`` by
+    ``||A v_k||``. The angle between ``v_k`` and the top right singular
+    vector shrinks like ``(s_2 / s_1)^(2k)`` (proposition ``prop-tk-power``
+    of chapter ``toolkit``), so convergence is slow when ``s_2`` is close to
+    ``s_1``. Stops when the estimate changes by at most ``tol`` relative to
+    itself, or after ``max_iter`` iterations.
 
     Parameters
     ----------
@@ -269,7 +275,7 @@ def spectral_norm(
     max_iter : int
         At least 1.
     seed : int
-        Seed of the random start.
+        Seed of the random start ``default_rng(seed).standard_normal(n)``.
     return_history : bool
         Also return the estimates after each iteration.
 
@@ -277,12 +283,12 @@ def spectral_norm(
     -------
     s1 : float
         The estimate of ``||A||_2`` (a lower bound up to rounding:
-        ``||A v|| <= s_1``).
+        ``||A v|| <= s_1`` for every unit ``v``).
     history : ndarray of float64, shape (iterations,)
         Only if ``return_history``.
     """
     A = _matrix("A", A)
-    if not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol > 0):
+    if not (_is_real(tol) and np.isfinite(tol) and tol > 0):
         raise ValueError(f"tol must be a positive finite float, got {tol!r}")
     max_iter = _int("max_iter", max_iter, 1)
     v = np.random.default_rng(seed).standard_normal(A.shape[1])
@@ -342,17 +348,15 @@ def principal_angles(
         )
     Qa = range_basis(A, rtol=rtol)
     Qb = range_basis(B, rtol=rtol)
-    if (
-        Qb.shape[1] > Qa.shape[1]
-    ):  # the angles are symmetric: let Q_B be the smaller space
+    if Qb.shape[1] > Qa.shape[1]:  # symmetric: let Q_B span the smaller space
         Qa, Qb = Qb, Qa
     if Qb.shape[1] == 0:  # a zero matrix spans {0}: there are no angles
         return np.zeros(0)
     M = Qa.T @ Qb
-    cos = np.clip(np.linalg.svd(M, compute_uv=False), 0.0, 1.0)  # decreasing
-    sin = np.clip(np.linalg.svd(Qb - Qa @ M, compute_uv=False), 0.0, 1.0)[
-        ::-1
-    ]  # increasing
+    cos = np.linalg.svd(M, compute_uv=False)  # decreasing
+    sin = np.linalg.svd(Qb - Qa @ M, compute_uv=False)[::-1]  # increasing
+    cos, sin = np.clip(cos, 0.0, 1.0), np.clip(sin, 0.0, 1.0)
+    # arcsin where the angle is below pi/4, arccos above: both well-conditioned
     return np.where(cos**2 > 0.5, np.arcsin(sin), np.arccos(cos))
 
 
@@ -364,8 +368,8 @@ def mlp_lipschitz_bound(
 
     For ``f(x) = W_L sigma(W_{L-1} sigma(... sigma(W_1 x)))`` with a
     ``c``-Lipschitz activation applied entrywise (biases do not matter),
-    ``||f(x) - f(y)|| <= bound * ||x - y||`` (proposition
-    ``prop-tk-lipschitz-composition`` of chapter ``toolkit``).
+    ``||f(x) - f(y)|| <= bound * ||x - y||``. Implements
+    (eq-tk-lipschitz-product) of chapter ``toolkit``.
 
     Parameters
     ----------
@@ -380,30 +384,23 @@ def mlp_lipschitz_bound(
     -------
     float
     """
-    if (
-        isinstance(weights, np.ndarray)
-        or not isinstance(weights, Sequence)
-        or not weights
-    ):
+    if isinstance(weights, np.ndarray) or not isinstance(weights, Sequence):
         raise TypeError(
-            "weights must be a non-empty list or tuple of matrices"
+            "weights must be a non-empty list or tuple of matrices, got "
+            f"{type(weights).__name__}"
         )
+    if not weights:
+        raise TypeError("weights must be a non-empty list or tuple of matrices")
     c = activation_lipschitz
-    if (
-        isinstance(c, bool)
-        or not isinstance(c, (int, float, np.integer, np.floating))
-        or not np.isfinite(c)
-        or c < 0
-    ):
+    if not (_is_real(c) and np.isfinite(c) and c >= 0):
         raise ValueError(
             f"activation_lipschitz must be a finite number >= 0, got {c!r}"
         )
     mats = []
     for i, W in enumerate(weights):
-        Wa = np.asarray(W, dtype=np.float64)
-        if Wa.ndim == 1 and i == len(weights) - 1:
-            Wa = Wa[None, :]
-        mats.append(_matrix(f"weights[{i}]", Wa))
+        if i == len(weights) - 1 and np.ndim(W) == 1:
+            W = np.reshape(W, (1, -1))  # a vector as last layer: one output
+        mats.append(_matrix(f"weights[{i}]", W))
     for i in range(1, len(mats)):
         if mats[i].shape[1] != mats[i - 1].shape[0]:
             raise ValueError(
