@@ -19,7 +19,9 @@ __all__ = ["numerical_gradient", "numerical_jacobian", "relative_error"]
 
 
 def _point(x: Any) -> np.ndarray:
-    a = np.array(x, dtype=np.float64)  # a copy: the caller's array is never modified
+    a = np.array(
+        x, dtype=np.float64
+    )  # a copy: the caller's array is never modified
     if a.size == 0:
         raise ValueError(f"x must be a non-empty array, got shape {a.shape}")
     if not np.all(np.isfinite(a)):
@@ -33,7 +35,9 @@ def _step(h: float) -> float:
     return float(h)
 
 
-def numerical_gradient(f: Callable[[np.ndarray], Any], x: Any, h: float = 1e-6) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[np.ndarray], Any], x: Any, h: float = 1e-6
+) -> np.ndarray:
     """Central-difference gradient of a scalar function ``f`` at ``x``.
 
     Parameters
@@ -68,7 +72,9 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x: Any, h: float = 1e-6) 
     return g
 
 
-def numerical_jacobian(f: Callable[[np.ndarray], Any], x: Any, h: float = 1e-6) -> np.ndarray:
+def numerical_jacobian(
+    f: Callable[[np.ndarray], Any], x: Any, h: float = 1e-6
+) -> np.ndarray:
     """Central-difference Jacobian of ``f`` at ``x``: ``J[i, j] = d f_i / d x_j``.
 
     Both input and output are flattened: for ``x`` of shape ``(n,)`` and ``f(x)`` of shape
@@ -96,7 +102,12 @@ def relative_error(a: Any, b: Any, floor: float = 1e-12) -> float:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
-    scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)),
-                floor)
+        raise ValueError(
+            f"a and b must have the same shape, got {a.shape} and {b.shape}"
+        )
+    scale = max(
+        float(np.max(np.abs(a), initial=0.0)),
+        float(np.max(np.abs(b), initial=0.0)),
+        floor,
+    )
     return float(np.max(np.abs(a - b), initial=0.0)) / scale
