@@ -68,9 +68,9 @@ def threshold_net(g: Callable[[np.ndarray], np.ndarray], lip: float,
     """Knots and weights of the threshold network of (eq-apx-threshold-net).
 
     With ``m = ceil(lip / eps)`` knots ``b_i = i eps / lip`` the network is
-    ``f(x) = sum_i a_i 1[x >= b_i]`` with ``a_0 = g(0)`` and
-    ``a_i = g(b_i) - g(b_{i-1})``; for ``lip``-Lipschitz ``g`` it is within
-    ``eps`` of ``g`` on ``[0, 1]``.
+    ``f(x) = sum_i a_i 1[b_i <= x]``, whose weights are ``a_0 = g(0)`` and the
+    increments ``a_i = g(b_i) - g(b_{i-1})`` (``i >= 1``) of ``g``; for
+    ``lip``-Lipschitz ``g`` it is within ``eps`` of ``g`` on ``[0, 1]``.
 
     Returns ``(knots, weights)``, two float64 arrays of shape ``(m,)``.
     """
