@@ -32,10 +32,13 @@ extensions = [
     "sphinx_proof",
     "sphinx_exercise",
     "sphinxcontrib.bibtex",
+    "sphinx_codeautolink",  # names in code cells link to their API entries
     # local extensions (book/_ext)
     "offline_mathjax",  # MathJax served from _static: the site needs no network
     "proof_parallel",  # lets sphinx-proof run under `-j N`
+    "codeautolink_proof",  # lets sphinx-codeautolink read pages with theorems and exercises
     "dlf_book",  # chapter header check, API directive
+    "notebooks",  # each chapter offers its executed .ipynb (with outputs) for download
 ]
 
 exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "_ext", "_static"]
@@ -140,6 +143,10 @@ autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "show-inheritance": True}
 napoleon_numpy_docstring = True
 napoleon_google_docstring = False
+# Code cells link each dlf name they call to its API entry, and every API entry lists the chapters
+# that call it ("used in"). A chapter's cells are read as one program, as the kernel runs them.
+codeautolink_autodoc_inject = True
+codeautolink_concat_default = True
 
 # --- nitpicky references, without network ---------------------------------------------------
 # No intersphinx (it needs the network). Types from numpy, torch, typing and the docstrings'
@@ -152,6 +159,7 @@ nitpick_ignore_regex = [
 # --- HTML -----------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = project
+html_favicon = "book/_static/favicon.svg"  # a local icon: no request for /favicon.ico
 html_static_path = ["book/_static"]
 html_css_files = ["dlf.css"]
 html_last_updated_fmt = None
@@ -167,3 +175,11 @@ html_theme_options = {
     "launch_buttons": {},
 }
 html_show_sourcelink = True
+# Light or dark as the reader's system prefers (left unset, the theme logs a console error).
+html_context = {"default_mode": "auto"}
+# Copy buttons on code only (cell inputs, listings, shell commands), never on a cell's output;
+# shell and console prompts are left out of the copied text.
+copybutton_selector = "div:not(.output) > div.highlight pre"
+copybutton_prompt_text = r">>> |\.\.\. |\$ |In \[\d*\]: | {2,5}\.\.\.: "
+copybutton_prompt_is_regexp = True
+copybutton_exclude = ".linenos, .gp, .go"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
+HTML = Path(os.environ.get("DLF_HTML", ROOT / "_build" / "html"))  # the site under test
 PART_FOLDERS = ("foundations", "networks", "optimization", "training", "generalization",
                 "architectures", "generative", "robustness")
 

@@ -1,0 +1,120 @@
+"""Executed notebooks for download: every chapter page offers its ``.ipynb`` with outputs.
+
+sphinx-book-theme puts an ``.ipynb`` entry in a page's download menu only when the page context
+names one (``ipynb_source``), and it sets that only when a launch button (Binder, Colab) is
+configured, which this offline book does not have. And the notebook myst-nb writes to
+``jupyter_execute/`` has no outputs when its outputs came from the execution cache (myst-nb writes
+the notebook it parsed, not the one the cache merged outputs into; myst-nb issue 617).
+
+So, for every chapter, this extension takes myst-nb's notebook, merges the cached outputs into it
+when the cache holds them (on a cache miss or in ``force`` mode the notebook already has them),
+puts a first cell saying where the notebook comes from and what it needs, writes it to
+``_sources/<page>.ipynb`` and names it in the page context. A chapter whose notebook has no
+outputs is a warning (an error under ``-W``): a download without outputs is never published.
+
+Run as a script, ``python notebooks.py <html dir> <dest dir>`` copies all those notebooks into
+one folder (by part) and zips it: the ``make notebooks`` target.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+
+#: folders that hold chapters (as in dlf_book.PART_FOLDERS)
+PART_FOLDERS = ("foundations", "networks", "optimization", "training", "generalization",
+                "architectures", "generative", "robustness")
+
+PREAMBLE = """\
+*{title}*: a chapter of **Deep Learning Foundations**, executed by the book's build (the outputs
+below are that run's). The text is MyST Markdown: theorems, exercises and cross-references show as
+directives here; the book's web page renders them. To run the code, install the companion package
+from the book's repository (`pip install -e .` at its root, or `make html` once, which creates
+`.venv`), then run the cells from the top. Licences: code MIT, text CC BY 4.0."""
+
+
+def is_chapter(pagename: str) -> bool:
+    return pagename.split("/")[0] in PART_FOLDERS and pagename.count("/") == 1
+
+
+def has_outputs(nb: nbformat.NotebookNode) -> bool:
+    """True if every code cell that ran produced its outputs (at least one cell has some)."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    return bool(code) and any(c.get("outputs") for c in code)
+
+
+def executed_notebook(app, pagename: str) -> nbformat.NotebookNode | None:
+    """myst-nb's notebook for ``pagename``, with the outputs of the run that built the page."""
+    path = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not path.is_file():
+        return None
+    nb = nbformat.read(path, as_version=4)
+    if app.config.nb_execution_mode == "cache" and not has_outputs(nb):
+        from jupyter_cache import get_cache
+
+        try:
+            _, nb = get_cache(app.config.nb_execution_cache_path).merge_match_into_notebook(nb)
+        except KeyError:  # not in the cache: the chapter failed, which the build reports
+            return None
+    return nb
+
+
+def _add_download(app, pagename, templatename, context, doctree):
+    if not is_chapter(pagename) or doctree is None:
+        return
+    nb = executed_notebook(app, pagename)
+    if nb is None or not has_outputs(nb):
+        from sphinx.util import logging
+
+        logging.getLogger(__name__).warning(
+            "chapter %s: no executed notebook with outputs to offer for download", pagename,
+            location=pagename, type="dlf", subtype="notebook")
+        return
+    title = context.get("title", pagename)
+    title = html.unescape(re.sub(r"<[^>]+>", "", title))  # plain text for the preamble
+    nb = nbformat.from_dict(nb)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(PREAMBLE.format(title=title)))
+    nb.metadata.pop("source_map", None)
+    for cell in nb.cells:  # cell ids of the cache differ per run; keep the file stable
+        cell.pop("id", None)
+    nb.nbformat, nb.nbformat_minor = 4, 4
+    dest = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, dest)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def export(html_dir: Path, dest: Path) -> list[Path]:
+    """Copy the chapters' executed notebooks of a built site into ``dest`` and zip them."""
+    sources = html_dir / "_sources"
+    notebooks = sorted(p for p in sources.glob("*/*.ipynb") if p.parent.name in PART_FOLDERS)
+    if not notebooks:
+        raise SystemExit(f"no chapter notebooks under {sources}: run `make html` first")
+    if dest.exists():
+        shutil.rmtree(dest)
+    written = []
+    for nb in notebooks:
+        target = dest / nb.relative_to(sources)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(nb, target)
+        written.append(target)
+    archive = shutil.make_archive(str(dest), "zip", root_dir=dest.parent, base_dir=dest.name)
+    print(f"{len(written)} executed notebooks in {dest}/ and {archive}")
+    return written
+
+
+def setup(app):
+    # before sphinx-book-theme's header buttons (priority 501), which read ``ipynb_source``
+    app.connect("html-page-context", _add_download, priority=500)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        raise SystemExit("usage: python notebooks.py <built html dir> <destination dir>")
+    export(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -1,0 +1,220 @@
+"""The built site in a real browser: headless Chromium, offline, driven by Playwright.
+
+Every page is loaded from a local HTTP server with every request to another host blocked, so a
+page that needs the network fails here. Chromium is Debian's (``apt-get install chromium``;
+``.ci/run`` installs it); Playwright only drives it and downloads nothing. Screenshots of the
+landing page, a chapter (light and dark) and the API page are written to
+``_build/screenshots/`` for a human to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from .conftest import ROOT, chapter_sources
+
+pytestmark = pytest.mark.site
+
+CHROMIUM = Path(os.environ.get("DLF_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHAPTERS = [p.relative_to(ROOT / "book").with_suffix(".html").as_posix()
+            for p in chapter_sources()]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest's output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(html_dir: Path) -> Iterator[str]:
+    """Base URL of the built site served on a free local port."""
+    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.is_file():
+        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's `chromium` package "
+                    "(apt-get install chromium chromium-driver) or set DLF_CHROMIUM")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@dataclass
+class PageLog:
+    """What went wrong while a page loaded."""
+
+    external: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        return ([f"request to another host: {u}" for u in self.external]
+                + [f"failed request: {u}" for u in self.failed]
+                + [f"console error: {e}" for e in self.errors])
+
+
+def _open(browser, site: str, path: str, **context_options):
+    """Open ``path`` offline; return the page and the log of what went wrong."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+    page = context.new_page()
+    log = PageLog()
+    host = urlparse(site).netloc
+
+    def route(r):
+        if urlparse(r.request.url).netloc == host or r.request.url.startswith("data:"):
+            r.continue_()
+        else:
+            log.external.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("requestfailed", lambda r: log.failed.append(f"{r.url} ({r.failure})")
+            if r.url not in log.external else None)
+    page.on("response", lambda r: log.failed.append(f"{r.url} (HTTP {r.status})")
+            if r.status >= 400 else None)
+    page.on("console", lambda m: log.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: log.errors.append(str(e)))
+    page.goto(f"{site}/{path}", wait_until="load")
+    return page, log
+
+
+def _typeset(page) -> None:
+    """Wait until MathJax has typeset the page (Sphinx loads it only on pages with math)."""
+    if page.locator(".math").count() == 0:
+        return
+    page.wait_for_function("() => !!(window.MathJax && MathJax.startup && MathJax.startup.promise)",
+                           timeout=20_000)
+    page.evaluate("() => MathJax.startup.promise.then(() => true)")
+
+
+# Text a reader sees outside code: no TeX delimiters left over. Code cells may mention them.
+_RAW_TEX = """() => {
+  const body = document.querySelector('main') || document.body;
+  const clone = body.cloneNode(true);
+  clone.querySelectorAll('pre, code, script, style, mjx-container').forEach(e => e.remove());
+  const text = clone.innerText;
+  return ['$$', '\\\\(', '\\\\)', '\\\\[', '\\\\]', '\\\\begin{'].filter(d => text.includes(d));
+}"""
+
+_MATH = """() => {
+  const math = [...document.querySelectorAll('.math')];
+  return {
+    total: math.length,
+    untypeset: math.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent
+      .slice(0, 80)),
+    errors: [...document.querySelectorAll('mjx-merror')].map(e => e.textContent.slice(0, 80)),
+  };
+}"""
+
+_IMAGES = """() => [...document.images].map(i => ({src: i.getAttribute('src'),
+  ok: i.complete && i.naturalWidth > 0}))"""
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_chapter_renders_offline(browser, site, path):
+    page, log = _open(browser, site, path)
+    try:
+        _typeset(page)
+        math = page.evaluate(_MATH)
+        raw = page.evaluate(_RAW_TEX)
+        images = page.evaluate(_IMAGES)
+        assert not log.problems(), "\n".join(log.problems())
+        assert math["total"] > 10, f"only {math['total']} formulas found on the page"
+        assert not math["untypeset"], f"formulas not typeset: {math['untypeset'][:5]}"
+        assert not math["errors"], f"MathJax errors: {math['errors'][:5]}"
+        assert not raw, f"raw TeX delimiters visible in the text: {raw}"
+        assert images, "no image on the page"
+        broken = [i["src"] for i in images if not i["ok"]]
+        assert not broken, f"images that did not load: {broken}"
+    finally:
+        page.context.close()
+
+
+def test_search_finds_gradient_descent(browser, site):
+    page, log = _open(browser, site, "search.html?q=gradient")
+    try:
+        page.wait_for_selector("#search-results li a[href*='optimization/opt-gd']",
+                               timeout=20_000)
+        hits = page.eval_on_selector_all("#search-results li a", "as => as.map(a => a.href)")
+        assert any("optimization/opt-gd.html" in h for h in hits), hits
+        assert not log.problems(), "\n".join(log.problems())
+    finally:
+        page.context.close()
+
+
+def test_copy_button_copies_code_without_prompts_or_output(browser, site, html_dir):
+    path = "optimization/opt-gd.html"
+    page, _ = _open(browser, site, path)
+    try:
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
+        cell = page.locator("div.cell_input").first
+        cell.hover()
+        cell.locator("button.copybtn").click()
+        copied = page.evaluate("() => navigator.clipboard.readText()")
+        # the oracle: the first code cell of the chapter's notebook, written from the source
+        nb = json.loads((html_dir / "_sources" / "optimization" / "opt-gd.ipynb").read_text())
+        first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+        source = "".join(first["source"]) if isinstance(first["source"], list) else first["source"]
+        assert copied.strip() == source.strip()
+        # outputs have no copy button: what a cell printed is not code
+        n_out = page.locator("div.cell_output button.copybtn").count()
+        assert n_out == 0, f"{n_out} copy buttons on cell outputs"
+        assert page.locator("div.cell_input button.copybtn").count() >= 5
+    finally:
+        page.context.close()
+
+
+def test_code_names_link_to_the_api(browser, site):
+    page, _ = _open(browser, site, "optimization/opt-gd.html")
+    try:
+        link = page.locator("div.cell_input a.sphinx-codeautolink-a[href*='dlf.optim.gradient']")
+        assert link.count() >= 1, "no call of dlf.optim.gradient_descent links to the API"
+        link.first.click()
+        page.wait_for_url("**/appendix/api.html#dlf.optim.gradient_descent")
+        assert page.locator("[id='dlf.optim.gradient_descent']").is_visible()
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(("name", "path", "scheme"), [
+    ("landing", "index.html", "light"),
+    ("chapter-light", "optimization/opt-gd.html", "light"),
+    ("chapter-dark", "optimization/opt-gd.html", "dark"),
+    ("api", "appendix/api.html", "light"),
+])
+def test_screenshots(browser, site, name, path, scheme):
+    page, log = _open(browser, site, path, color_scheme=scheme)
+    try:
+        _typeset(page)
+        theme = page.evaluate("() => document.documentElement.dataset.theme")
+        assert theme == scheme, f"page shows the {theme} theme, expected {scheme}"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
+        assert not log.problems(), "\n".join(log.problems())
+    finally:
+        page.context.close()
