@@ -2,6 +2,7 @@
 #
 #   make html       build the book into _build/html (creates .venv and installs on first use)
 #   make test       lint + unit tests + strict book build + tests of the built site
+#   make notebooks  the chapters as executed Jupyter notebooks in _build/notebooks (and a .zip)
 #   make serve      serve _build/html on http://localhost:$(PORT)
 #   make clean      remove build products
 #   make distclean  also remove .venv and the execution cache
@@ -25,7 +26,7 @@ export DLF_ONLY
 SPHINX    := $(BIN)/sphinx-build -E -n -W --keep-going -j $(JOBS) -c $(CONFDIR) -b html \
              -w $(BUILDDIR)/warnings.log $(SPHINXOPTS) $(BOOKDIR) $(BUILDDIR)/html
 
-.PHONY: chapter html test lint unit book-tests site-tests serve clean distclean install lock
+.PHONY: chapter html notebooks test lint unit book-tests site-tests serve clean distclean install lock
 
 html: $(STAMP)
 	@mkdir -p $(BUILDDIR)
@@ -43,6 +44,10 @@ chapter: $(STAMP)
 	@test -n "$(CHAPTER)" || { echo "usage: make chapter CHAPTER=<part>/<id>[,...]"; exit 2; }
 	@$(MAKE) --no-print-directory html DLF_ONLY=$(CHAPTER) \
 	  BUILDDIR=$(BUILDDIR)/chapter-$(subst /,-,$(subst $(comma),+,$(CHAPTER)))
+
+# Every chapter as an executed .ipynb (the page's download), in one folder and one zip.
+notebooks: html
+	@$(PY) $(CONFDIR)/book/_ext/notebooks.py $(BUILDDIR)/html $(BUILDDIR)/notebooks
 
 install: $(STAMP)
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))  # local Sphinx extensions only,
 project = "Deep Learning Foundations"
 author = "The Deep Learning Foundations authors"
 copyright = "2026, " + author
-release = version = "0.1"
+release = version = "0.1.0"  # as dlf.__version__ and CITATION.cff (tests/test_metadata.py)
 
 extensions = [
     "myst_nb",  # loads myst_parser itself
@@ -47,6 +47,7 @@ root_doc = "index"
 # --- MyST -----------------------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
 myst_dmath_double_inline = True
+myst_substitutions = {"version": version}  # {{ version }} in the text
 myst_heading_anchors = 3
 # Referenced equations use `$$ ... $$ (eq-label)`; amsmath \label cannot be referenced.
 

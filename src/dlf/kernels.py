@@ -17,7 +17,8 @@ Chapter ``kernels`` (Kernels and random features) derives:
 
 Conventions: inputs ``X`` of shape ``(n, d)``, float64, one example per row.
 
-Derived in: ``kernels``. Depends on: numpy, :mod:`dlf.linear` (``perceptron_dual``).
+Derived in: ``kernels``. Depends on: numpy, :mod:`dlf.linear` (``perceptron_dual``) and the
+modules it imports, :mod:`dlf.losses` and :mod:`dlf.optim`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,117 @@
+"""Downloads: every chapter offers its executed notebook, with outputs, and it runs.
+
+The trap (DESIGN.md pitfall 6): on an execution-cache hit the notebook myst-nb writes has no
+outputs. The tiny-book test builds twice so that the second build is a cache hit; the site tests
+follow each chapter page's download link and run the notebook top to bottom in a fresh kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, chapter_sources
+
+CHAPTERS = chapter_sources()
+
+
+def _outputs_text(nb: dict) -> str:
+    parts = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            text = out.get("text", "")
+            parts.append("".join(text) if isinstance(text, list) else text)
+    return "\n".join(parts)
+
+
+def _download_link(page: Path) -> str:
+    m = re.search(r'href="([^"]+\.ipynb)"', page.read_text())
+    assert m, f"{page.name} offers no .ipynb download"
+    return m.group(1)
+
+
+@pytest.mark.book
+def test_notebook_download_keeps_outputs_on_a_cache_hit(tiny_book):
+    for build in ("first (executes)", "second (cache hit)"):
+        proc = tiny_book.build()
+        assert proc.returncode == 0, proc.output
+        html = tiny_book.root / "_build" / "html"
+        link = _download_link(html / "optimization" / "tiny.html")
+        nb = json.loads((html / "optimization" / link).resolve().read_text())
+        assert "hypotenuse" in _outputs_text(nb), f"{build} build: the download has no outputs"
+    assert tiny_book.executions() == 1, "the second build should have used the cache"
+
+
+@pytest.mark.book
+def test_make_notebooks_writes_folder_and_zip(tiny_book):
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), "notebooks",
+         f"CONFDIR={tiny_book.root}", f"BOOKDIR={tiny_book.root / 'book'}",
+         f"BUILDDIR={tiny_book.root / '_build'}", "JOBS=1"],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(tiny_book.root / "src"),
+             "DLF_TEST_MARKER": str(tiny_book.marker)})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = tiny_book.root / "_build" / "notebooks"
+    nb = json.loads((out / "optimization" / "tiny.ipynb").read_text())
+    assert "hypotenuse" in _outputs_text(nb)
+    with zipfile.ZipFile(out.with_suffix(".zip")) as zf:
+        assert "notebooks/optimization/tiny.ipynb" in zf.namelist()
+
+
+# --- the built site ----------------------------------------------------------------------------
+
+_RUN = """
+import sys, nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[1], as_version=4)
+NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}
+               ).execute()
+print("cells:", sum(c.cell_type == "code" for c in nb.cells))
+"""
+
+
+@pytest.fixture(scope="module")
+def fresh_runs(html_dir: Path, tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
+    """Run every chapter's downloaded notebook in a fresh kernel, two at a time."""
+    def run(src: Path) -> subprocess.CompletedProcess:
+        page = html_dir / src.relative_to(ROOT / "book").with_suffix(".html")
+        nb = (page.parent / _download_link(page)).resolve()
+        work = tmp_path_factory.mktemp(src.stem)
+        return subprocess.run([sys.executable, "-c", _RUN, str(nb), str(work)],
+                              capture_output=True, text=True, timeout=900, cwd=work)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip([s.stem for s in CHAPTERS], pool.map(run, CHAPTERS), strict=True))
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.stem)
+def test_downloaded_notebook_has_outputs(html_dir, src):
+    page = html_dir / src.relative_to(ROOT / "book").with_suffix(".html")
+    nb = json.loads((page.parent / _download_link(page)).resolve().read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code, "the notebook has no code cell"
+    text = _outputs_text(nb)
+    assert re.search(r"\bok\b", text), "the notebook's outputs contain no passing check"
+    n_figures = sum("image/svg+xml" in o.get("data", {}) or "image/png" in o.get("data", {})
+                    for c in code for o in c.get("outputs", []))
+    n_figure_cells = src.read_text().count("figure:")
+    assert n_figures >= n_figure_cells, f"{n_figures} images for {n_figure_cells} figure cells"
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.stem)
+def test_downloaded_notebook_runs_in_a_fresh_kernel(fresh_runs, src):
+    proc = fresh_runs[src.stem]
+    why = proc.stderr[-3000:]
+    assert proc.returncode == 0, f"{src.stem}.ipynb failed in a fresh kernel:\n{why}"
+    assert "cells:" in proc.stdout

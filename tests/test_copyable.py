@@ -1,0 +1,124 @@
+"""Each module of ``dlf`` can be copied into a project with the modules its docstring names.
+
+A module's docstring has a ``Depends on:`` paragraph naming every other ``dlf`` module a reader
+must copy along (all of them, including what those import in turn). The tests check the claim
+two ways: statically (every ``dlf`` import in the file is named) and by doing it: the module and
+exactly the named modules are copied into an empty folder, imported there by a fresh interpreter
+that cannot see the installed package, and a small computation is run and checked.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "dlf"
+MODULES = sorted(p.stem for p in SRC.glob("*.py") if not p.stem.startswith("_"))
+
+# A small computation per module, checked against a value known independently of the module.
+SMOKE = {
+    "approximation": "import numpy as np\n"
+                     "assert approximation.count_pieces(approximation.sawtooth_net(3)) == 8",
+    "autodiff": "v = autodiff.Scalar(2.0); y = v * v + v.sin(); y.backward()\n"
+                "import math; assert abs(v.grad - (4 + math.cos(2.0))) < 1e-12",
+    "checks": "checks.check_close('one', 1.0, 1.0)\n"
+              "checks.check_raises(ValueError, int, 'x')",
+    "concentration": "assert abs(concentration.markov_bound(1.0, 4.0) - 0.25) < 1e-15",
+    "data": "import numpy as np\nQ = data.random_orthogonal(4, seed=1)\n"
+            "assert np.allclose(Q @ Q.T, np.eye(4))",
+    "gradcheck": "import numpy as np\n"
+                 "g = gradcheck.numerical_gradient(lambda x: float(x @ x), np.array([1., 2.]))\n"
+                 "assert np.allclose(g, [2., 4.], atol=1e-6)",
+    "hessian": "import torch\nw = torch.tensor([1., 2.], dtype=torch.float64, requires_grad=True)\n"
+               "H = hessian.hessian(lambda: (w ** 3).sum(), [w])\n"
+               "assert torch.allclose(H, torch.diag(6 * w.detach()))",
+    "kernels": "import numpy as np\nX = np.array([[0., 0.], [1., 0.]])\n"
+               "K = kernels.gaussian_kernel(X, bandwidth=1.0)\n"
+               "assert np.isclose(K[0, 1], np.exp(-0.5)) and np.allclose(np.diag(K), 1)",
+    "linalg": "import numpy as np\nA = np.array([[2., 0.], [0., 3.]])\n"
+              "assert np.allclose(linalg.pinv(A), np.diag([0.5, 1 / 3]))",
+    "linear": "import numpy as np\nX = np.array([[1., 0.], [0., 1.], [1., 1.]])\n"
+              "w = linear.least_squares(X, X @ np.array([2., -1.]))\n"
+              "assert np.allclose(w, [2., -1.])",
+    "losses": "import numpy as np\np = losses.softmax(np.array([1., 2., 3.]))\n"
+              "assert np.isclose(p[2], np.exp(3) / np.exp([1, 2, 3]).sum())",
+    "mlp": "import numpy as np\nlayer = mlp.Linear(3, 2, seed=0)\n"
+           "assert layer.forward(np.zeros((5, 3))).shape == (5, 2)",
+    "optim": "import numpy as np\n"
+             "xs = optim.gradient_descent(lambda x: x, np.array([1.0]), 0.5, 3)\n"
+             "assert np.allclose(xs[:, 0], [1, 0.5, 0.25, 0.125])",
+    "plotting": "import matplotlib\nmatplotlib.use('Agg')\nplotting.use_style()\n"
+                "fig, ax = plotting.subplots()\nassert plotting.color(0).startswith('#')",
+    "problems": "import numpy as np\nq = problems.quadratic_with_spectrum([1.0, 4.0], seed=0)\n"
+                "assert np.allclose(np.linalg.eigvalsh(q.A), [1.0, 4.0])",
+}
+
+
+def _docstring(module: str) -> str:
+    doc = ast.get_docstring(ast.parse((SRC / f"{module}.py").read_text()))
+    assert doc, f"dlf.{module} has no module docstring"
+    return doc
+
+
+def declared_dependencies(module: str) -> set[str]:
+    """The ``dlf`` modules named in the docstring's ``Depends on:`` paragraph."""
+    doc = _docstring(module)
+    m = re.search(r"Depends on:(.*?)(?:\n\s*\n|\Z)", doc, re.S)
+    assert m, f"dlf.{module}'s docstring has no 'Depends on:' paragraph"
+    return set(re.findall(r"dlf\.(\w+)", m.group(1))) - {module}
+
+
+def imported_dependencies(module: str) -> set[str]:
+    """Every ``dlf`` module the file imports, at the top or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse((SRC / f"{module}.py").read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "dlf":
+                found |= {a.name for a in node.names}
+            elif node.module.startswith("dlf."):
+                found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("dlf.")}
+    return found - {module}
+
+
+def test_every_module_has_a_smoke_test():
+    assert set(MODULES) == set(SMOKE), (
+        f"modules without a smoke test: {sorted(set(MODULES) - set(SMOKE))}; "
+        f"smoke tests without a module: {sorted(set(SMOKE) - set(MODULES))}")
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_docstring_names_chapter_and_every_import(module):
+    doc = _docstring(module)
+    assert "Derived in:" in doc or "Chapter ``" in doc, f"dlf.{module} names no chapter"
+    missing = imported_dependencies(module) - declared_dependencies(module)
+    assert not missing, f"dlf.{module} imports {sorted(missing)} but does not name them"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_runs_when_copied_with_its_declared_dependencies(module, tmp_path):
+    pkg = tmp_path / "dlf"
+    pkg.mkdir()
+    shutil.copy(SRC / "__init__.py", pkg / "__init__.py")
+    for name in {module} | declared_dependencies(module):
+        shutil.copy(SRC / f"{name}.py", pkg / f"{name}.py")
+    script = textwrap.dedent(f"""\
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        import dlf
+        assert dlf.__file__.startswith({str(tmp_path)!r}), dlf.__file__
+        from dlf import {module}
+        """) + SMOKE.get(module, "raise SystemExit('no smoke test')") + "\n"
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, (
+        f"dlf.{module} copied with {sorted(declared_dependencies(module))} failed:\n"
+        f"{proc.stderr[-2000:]}")
