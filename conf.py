@@ -36,7 +36,7 @@ extensions = [
     # local extensions (book/_ext)
     "offline_mathjax",  # MathJax served from _static: the site needs no network
     "proof_parallel",  # lets sphinx-proof run under `-j N`
-    "codeautolink_proof",  # lets sphinx-codeautolink read pages with theorems and exercises
+    "codeautolink_book",  # lets sphinx-codeautolink read pages with theorems and listings
     "dlf_book",  # chapter header check, API directive
     "notebooks",  # each chapter offers its executed .ipynb (with outputs) for download
 ]
