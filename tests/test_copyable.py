@@ -56,6 +56,9 @@ SMOKE = {
              "assert np.allclose(xs[:, 0], [1, 0.5, 0.25, 0.125])",
     "plotting": "import matplotlib\nmatplotlib.use('Agg')\nplotting.use_style()\n"
                 "fig, ax = plotting.subplots()\nassert plotting.color(0).startswith('#')",
+    "sde": "import numpy as np\nP = np.array([[0.9, 0.1], [0.3, 0.7]])\n"
+           "assert np.allclose(sde.invariant_distribution(P), [0.75, 0.25])\n"
+           "assert np.isclose(sde.sgd_quadratic_variance(0.1, 1.0, 1.0), 0.1 / 1.9)",
     "problems": "import numpy as np\nq = problems.quadratic_with_spectrum([1.0, 4.0], seed=0)\n"
                 "assert np.allclose(np.linalg.eigvalsh(q.A), [1.0, 4.0])",
 }

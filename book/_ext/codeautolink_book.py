@@ -11,11 +11,14 @@
   the "used in" lists): it pushes on every title and pops on every section, so such a page
   crashes it with ``IndexError: pop from empty list``. Here only real sections (a section whose
   first child is its title) move the stack.
+* The "used in" list of an API entry is titled "Used in" (not the extension's "Expand for
+  references to <the entry's own name>", which repeats the heading just above it).
 """
 
 from __future__ import annotations
 
 from docutils import nodes
+from sphinx_codeautolink.extension.backref import SummaryNode
 from sphinx_codeautolink.extension.block import CodeBlockAnalyser
 
 _visit_title = CodeBlockAnalyser.visit_title
@@ -51,7 +54,14 @@ def visit_literal_block(self, node):
     return _visit_literal_block(self, node)
 
 
+def _retitle_used_in(app, doctree, docname):
+    for summary in doctree.findall(SummaryNode):
+        summary.children = []
+        summary += nodes.Text("Used in")
+
+
 def setup(app):
+    app.connect("doctree-resolved", _retitle_used_in, priority=600)  # after codeautolink
     CodeBlockAnalyser.visit_title = visit_title
     CodeBlockAnalyser.visit_section = visit_section
     CodeBlockAnalyser.depart_section = depart_section

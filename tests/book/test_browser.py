@@ -200,16 +200,24 @@ def test_code_names_link_to_the_api(browser, site):
         page.context.close()
 
 
-@pytest.mark.parametrize(("name", "path", "scheme"), [
-    ("landing", "index.html", "light"),
-    ("chapter-light", "optimization/opt-gd.html", "light"),
-    ("chapter-dark", "optimization/opt-gd.html", "dark"),
-    ("api", "appendix/api.html", "light"),
+@pytest.mark.parametrize(("name", "path", "scheme", "show"), [
+    ("landing", "index.html", "light", None),
+    ("chapter-light", "optimization/opt-gd.html", "light", None),
+    ("chapter-dark", "optimization/opt-gd.html", "dark", None),
+    ("figure-dark", "optimization/opt-gd.html", "dark", "figure"),
+    ("api", "appendix/api.html", "light", None),
+    ("api-used-in", "appendix/api.html#dlf.optim.gradient_descent", "light", "details"),
 ])
-def test_screenshots(browser, site, name, path, scheme):
+def test_screenshots(browser, site, name, path, scheme, show):
     page, log = _open(browser, site, path, color_scheme=scheme)
     try:
         _typeset(page)
+        if show == "details":  # open the "used in" list of the entry in view
+            entry = page.locator("[id='dlf.optim.gradient_descent'] ~ dd details").first
+            entry.evaluate("d => { d.open = true; }")
+            entry.scroll_into_view_if_needed()
+        elif show:
+            page.locator(show).first.scroll_into_view_if_needed()
         theme = page.evaluate("() => document.documentElement.dataset.theme")
         assert theme == scheme, f"page shows the {theme} theme, expected {scheme}"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -73,7 +73,7 @@ def test_api_entries_list_the_chapters_that_use_them(html_dir):
     # the entry of dlf.optim.gradient_descent, up to the next documented object
     start = api.index('id="dlf.optim.gradient_descent"')
     entry = api[start:api.index('<dt class="sig', start + 1)]
-    assert "<details>" in entry, "gradient_descent has no 'used in' list"
+    assert "<details><summary>Used in</summary>" in entry, "gradient_descent has no 'used in' list"
     assert 'href="../optimization/opt-gd.html#' in entry, "opt-gd is missing from its list"
 
 
