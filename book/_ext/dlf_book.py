@@ -8,6 +8,9 @@
 * Parallel reading balances the chapters over the cores: Sphinx hands each worker a fixed
   batch of consecutive pages, so two workers could get one chapter and four; here every page is
   its own batch and the chapters (which execute) come first, so a free worker takes the next one.
+* In the API reference, a type in a docstring ("array_like, shape (d,)") is looked up exactly,
+  never by suffix: Sphinx's suffix search turned every ``d`` into a link to the attribute
+  ``dlf.problems.Quadratic.d``.
 * The ``dlf-api`` directive documents every module of the ``dlf`` package from its docstrings,
   so the API reference cannot forget a module.
 """
@@ -139,6 +142,20 @@ def _one_page_per_batch(arguments, nproc, maxbatch=10):
     return [[a] for a in arguments]
 
 
+def _exact_type_lookup(app, doctree):
+    for ref in doctree.findall(addnodes.pending_xref):
+        if (ref.get("refdomain") == "py" and ref.get("refspecific")
+                and "." not in ref.get("reftarget", "")
+                and any(isinstance(a, nodes.field_body) for a in _ancestors(ref))):
+            del ref["refspecific"]  # the domain tests its presence, not its value
+
+
+def _ancestors(node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
 def _chapters_first(app, env, docnames):
     docnames.sort(key=lambda d: (not is_chapter(d), d))
 
@@ -163,5 +180,6 @@ def setup(app):
     app.connect("env-before-read-docs", _create_execution_cache)
     TocTreeCollector.assign_section_numbers = assign_continuous_section_numbers
     app.connect("source-read", _check_header)
+    app.connect("doctree-read", _exact_type_lookup)
     app.add_directive("dlf-api", DlfApi)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
