@@ -8,6 +8,9 @@
 * Parallel reading balances the chapters over the cores: Sphinx hands each worker a fixed
   batch of consecutive pages, so two workers could get one chapter and four; here every page is
   its own batch and the chapters (which execute) come first, so a free worker takes the next one.
+* A traceback in a cell's output is a warning too. An exception that does not stop the cell (a
+  figure that fails to render: IPython's display formatter catches the error and shows it) would
+  otherwise put a traceback on the page of a build that succeeded.
 * In the API reference, a type in a docstring ("array_like, shape (d,)") is looked up exactly,
   never by suffix: Sphinx's suffix search turned every ``d`` into a link to the attribute
   ``dlf.problems.Quadratic.d``.
@@ -142,6 +145,18 @@ def _one_page_per_batch(arguments, nproc, maxbatch=10):
     return [[a] for a in arguments]
 
 
+def _traceback_in_output(app, doctree):
+    docname = app.env.docname
+    if not is_chapter(docname):
+        return
+    for node in doctree.findall(nodes.literal_block):
+        if "traceback" in node.get("classes", []):
+            first = node.astext().strip().splitlines()[-1][:200] if node.astext().strip() else ""
+            logger.warning("chapter %s: a cell output shows a traceback (an error the cell did "
+                           "not raise, e.g. a figure that failed to render): %s", docname, first,
+                           location=node, type="dlf", subtype="traceback")
+
+
 def _exact_type_lookup(app, doctree):
     for ref in doctree.findall(addnodes.pending_xref):
         if (ref.get("refdomain") == "py" and ref.get("refspecific")
@@ -181,5 +196,6 @@ def setup(app):
     TocTreeCollector.assign_section_numbers = assign_continuous_section_numbers
     app.connect("source-read", _check_header)
     app.connect("doctree-read", _exact_type_lookup)
+    app.connect("doctree-read", _traceback_in_output)
     app.add_directive("dlf-api", DlfApi)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -80,6 +80,16 @@ def test_stderr_in_a_cell_fails(tiny_book, cell):
     assert_fails_naming_chapter(proc, "stderr")
 
 
+def test_figure_that_fails_to_render_fails(tiny_book):
+    # matplotlib raises while IPython renders the figure; IPython catches it and shows the
+    # traceback as an output, so the cell itself does not fail
+    tiny_book.write_chapter(GOOD_CHAPTER + "\n```{code-cell} ipython3\n"
+                            "import matplotlib.pyplot as plt\n"
+                            "plt.plot([0, 1], label=r'$x \\le y$')\nplt.legend()\n```\n")
+    proc = tiny_book.build()
+    assert_fails_naming_chapter(proc, "traceback")
+
+
 def test_cell_timeout_fails(tiny_book):
     tiny_book.write_chapter(GOOD_CHAPTER + "\n```{code-cell} ipython3\n"
                             "import time\ntime.sleep(30)\n```\n")
