@@ -8,7 +8,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlf import problems
+from dlf import gradcheck, problems
 
 
 def fd_grad(f, x, h=1e-6):
@@ -360,3 +360,58 @@ def test_cauchy_regression_bad_input():
         problems.CauchyRegression(np.ones((4, 2)), np.ones(3))
     with pytest.raises(ValueError, match="y must be finite"):
         problems.CauchyRegression(np.ones((2, 2)), [1.0, np.nan])
+
+
+# --- opt-momentum ----------------------------------------------------------------------------
+
+
+def test_lessard_example_derivatives_vs_finite_differences():
+    les = problems.LessardExample()
+    for x in np.linspace(-3.0, 4.0, 71) + 1e-3:  # avoid the kinks at 1 and 2
+        p = np.array([x])
+        np.testing.assert_allclose(les.grad(p), fd_grad(les.f, p), rtol=1e-7, atol=1e-7)
+        np.testing.assert_allclose(les.hess(p), fd_hess(les.grad, p), rtol=1e-6)
+    assert les.f(les.minimizer()) == les.f_star == 0.0
+    np.testing.assert_array_equal(les.grad(les.minimizer()), [0.0])
+
+
+def test_lessard_example_is_continuous_and_has_constants_mu_L():
+    les = problems.LessardExample()
+    for kink, left_slope in ((1.0, 25.0), (2.0, 1.0)):
+        below, above = np.array([kink - 1e-12]), np.array([kink])
+        assert les.f(below) == pytest.approx(les.f(above), abs=1e-9)
+        np.testing.assert_allclose(les.grad(below), les.grad(above), atol=1e-9)
+        assert les.hess(below)[0, 0] == left_slope
+    # secant slopes of f' lie in [mu, L] = [1, 25], and both ends are attained
+    x = np.random.default_rng(0).uniform(-5, 5, (2000, 1))
+    slopes = (les.grad(x[1:]) - les.grad(x[:-1]))[:, 0] / (x[1:, 0] - x[:-1, 0])
+    assert slopes.min() >= les.mu - 1e-9 and slopes.max() <= les.L + 1e-9
+    assert les.hess([1.5])[0, 0] == les.mu and les.hess([0.0])[0, 0] == les.L
+    # batch evaluation: shapes (..., 1) -> (...)
+    assert les.f(np.zeros((3, 4, 1))).shape == (3, 4)
+    assert les.grad(np.zeros((3, 4, 1))).shape == (3, 4, 1)
+
+
+def test_lessard_example_bad_input():
+    les = problems.LessardExample()
+    with pytest.raises(ValueError, match=r"x must have shape \(\.\.\., 1\)"):
+        les.f(np.zeros(2))
+    with pytest.raises(ValueError, match=r"x must have shape \(1,\)"):
+        les.hess(np.zeros((2, 1)))
+
+
+# --- LogisticRegression.minimizer near convergence (lead) ---
+
+
+def test_logistic_minimizer_when_armijo_test_is_rounding_noise():
+    # this problem made the line search reject every Newton step once the predicted decrease
+    # was below the rounding error of f (reported by the opt-stochastic author)
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((40, 3))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    y = np.sign(X @ rng.standard_normal(3) + 0.3 * rng.standard_normal(40))
+    prob = problems.LogisticRegression(X, y, lam=0.1)
+    theta = prob.minimizer()
+    assert np.linalg.norm(prob.grad(theta)) < 1e-13
+    g = gradcheck.numerical_gradient(prob.f, theta)  # the gradient oracle agrees: a minimum
+    assert np.linalg.norm(g) < 1e-7

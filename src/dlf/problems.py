@@ -38,6 +38,7 @@ __all__ = [
     "LogisticRegression",
     "PLExample",
     "pl_example",
+    "LessardExample",  # opt-momentum
     "CauchyRegression",
 ]
 
@@ -366,7 +367,12 @@ class LogisticRegression:
                 break
             step = np.linalg.solve(self.hess(theta), g)
             t, f0, slope = 1.0, self.f(theta), float(g @ step)
-            while self.f(theta - t * step) > f0 - 0.25 * t * slope and t > 1e-10:
+            # Near the minimizer the predicted decrease (the squared Newton decrement) is below
+            # the rounding error of f, so the Armijo test would reject the step for noise: Newton
+            # is then in its quadratic phase and the full step is taken.
+            noise = 1e3 * np.finfo(float).eps * max(1.0, abs(f0))
+            while (slope > noise and self.f(theta - t * step) > f0 - 0.25 * t * slope
+                   and t > 1e-10):
                 t *= 0.5
             theta = theta - t * step
             g = self.grad(theta)
@@ -491,3 +497,47 @@ class CauchyRegression:
         r = self.residuals(theta)
         w = 2.0 * (1.0 - r**2) / (1.0 + r**2) ** 2
         return (self.X.T * w) @ self.X / self.n
+
+
+# --- opt-momentum ----------------------------------------------------------------------------
+# Chapter ``opt-momentum`` (Momentum and acceleration).
+
+
+class LessardExample:
+    r"""A strongly convex function on which tuned heavy ball does not converge.
+
+    The example of Lessard, Recht and Packard (SIAM J. Optim., 2016), used in chapter
+    ``opt-momentum``: the piecewise quadratic on ``R`` with derivative
+
+    ``f'(x) = 25 x`` for ``x < 1``, ``x + 24`` for ``1 <= x < 2``, ``25 x - 24`` for ``x >= 2``,
+
+    and ``f(0) = 0``. ``f'`` is continuous and increasing with slopes in ``{1, 25}``, so ``f`` is
+    ``mu``-strongly convex and ``L``-smooth with ``mu = 1``, ``L = 25``; its minimizer is ``0``.
+    The batch convention of this module applies with ``d = 1``: points have shape ``(..., 1)``.
+    """
+
+    mu = 1.0
+    L = 25.0
+    f_star = 0.0
+    d = 1
+
+    def f(self, x: Any) -> np.ndarray | float:
+        """Value for ``x`` of shape ``(..., 1)``; returns shape ``(...)``."""
+        x = _points("x", x, 1)[..., 0]
+        val = np.where(x < 1, 12.5 * x**2,
+                       np.where(x < 2, 0.5 * x**2 + 24 * x - 12, 12.5 * x**2 - 24 * x + 36))
+        return float(val) if val.ndim == 0 else val
+
+    def grad(self, x: Any) -> np.ndarray:
+        """Derivative (piecewise linear); same shape as ``x``."""
+        x = _points("x", x, 1)
+        return np.where(x < 1, 25 * x, np.where(x < 2, x + 24, 25 * x - 24))
+
+    def hess(self, x: Any) -> np.ndarray:
+        """Second derivative (``25`` or ``1``; right-continuous at the kinks), shape ``(1, 1)``."""
+        x = _point("x", x, 1)
+        return np.array([[1.0 if 1 <= x[0] < 2 else 25.0]])
+
+    def minimizer(self) -> np.ndarray:
+        """The minimizer ``[0.0]``."""
+        return np.zeros(1)
