@@ -42,6 +42,11 @@ SMOKE = {
     "kernels": "import numpy as np\nX = np.array([[0., 0.], [1., 0.]])\n"
                "K = kernels.gaussian_kernel(X, bandwidth=1.0)\n"
                "assert np.isclose(K[0, 1], np.exp(-0.5)) and np.allclose(np.diag(K), 1)",
+    "landscape": "import numpy as np\n"
+                 "H = np.diag([-2.0, 0.0, 3.0, 5.0])\n"
+                 "assert landscape.hessian_inertia(H) == (1, 1, 2)\n"
+                 "t = landscape.TopEigenvector(np.diag([3.0, 1.0]))\n"
+                 "assert np.isclose(t.f(np.array([np.sqrt(3.0), 0.0])), 0.25)",
     "linalg": "import numpy as np\nA = np.array([[2., 0.], [0., 3.]])\n"
               "assert np.allclose(linalg.pinv(A), np.diag([0.5, 1 / 3]))",
     "linear": "import numpy as np\nX = np.array([[1., 0.], [0., 1.], [1., 1.]])\n"
@@ -56,6 +61,9 @@ SMOKE = {
              "assert np.allclose(xs[:, 0], [1, 0.5, 0.25, 0.125])",
     "plotting": "import matplotlib\nmatplotlib.use('Agg')\nplotting.use_style()\n"
                 "fig, ax = plotting.subplots()\nassert plotting.color(0).startswith('#')",
+    "schedules": "import numpy as np\n"
+                 "lr = schedules.cosine(np.array([0, 5, 10]), 1.0, 10)\n"
+                 "assert np.allclose(lr, [1.0, 0.5, 0.0])",
     "sde": "import numpy as np\nP = np.array([[0.9, 0.1], [0.3, 0.7]])\n"
            "assert np.allclose(sde.invariant_distribution(P), [0.75, 0.25])\n"
            "assert np.isclose(sde.sgd_quadratic_variance(0.1, 1.0, 1.0), 0.1 / 1.9)",
