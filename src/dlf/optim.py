@@ -700,7 +700,7 @@ def minibatch_oracle(grad_batch: Callable[[np.ndarray, np.ndarray], Any], n: int
     Implements the mini-batch gradient (eq-sto-minibatch) of chapter ``opt-stochastic``.
     With ``replace=True`` each call draws ``b`` indices independently and uniformly from
     ``{0, ..., n-1}``. With ``replace=False`` it follows a random permutation of the examples
-    (random reshuffling, the default of ``torch.utils.data.DataLoader(shuffle=True)``): an
+    (random reshuffling, as ``torch.utils.data.DataLoader(shuffle=True, drop_last=True)``): an
     epoch is ``n // b`` consecutive calls, and a new permutation is drawn when fewer than ``b``
     unused examples remain (the remainder is dropped). Either way ``E g(x) = grad f(x)``.
 
