@@ -11,6 +11,11 @@
 * A traceback in a cell's output is a warning too. An exception that does not stop the cell (a
   figure that fails to render: IPython's display formatter catches the error and shows it) would
   otherwise put a traceback on the page of a build that succeeded.
+* Stream outputs are merged exactly. myst-nb's ``coalesce_streams`` strips and re-adds the
+  newline at the end of each chunk, so a line whose newline arrived in the next chunk (as when
+  the kernel flushes between ``print``'s text and its end) showed a blank line; and it edits
+  the notebook's output objects in place, so the notebook (the download) got the merged text
+  and the later chunks a second time.
 * In the API reference, a type in a docstring ("array_like, shape (d,)") is looked up exactly,
   never by suffix: Sphinx's suffix search turned every ``d`` into a link to the attribute
   ``dlf.problems.Quadratic.d``.
@@ -145,6 +150,41 @@ def _one_page_per_batch(arguments, nproc, maxbatch=10):
     return [[a] for a in arguments]
 
 
+_CARRIAGE_RETURN = re.compile(r".*\r(?=[^\n])")
+_BACKSPACE = re.compile(r"[^\n]\x08")  # a character, then a backspace
+
+
+def coalesce_streams(outputs):
+    """Merge the stream outputs of a cell by name (stdout first), exactly, without mutation."""
+    from nbformat import NotebookNode
+
+    merged: list = []
+    streams: dict = {}
+    for output in outputs or []:
+        if output["output_type"] != "stream":
+            merged.append(output)
+        elif output["name"] in streams:
+            streams[output["name"]]["text"] += output["text"]
+        else:
+            copy = NotebookNode(dict(output))
+            streams[output["name"]] = copy
+            merged.append(copy)
+    for output in streams.values():
+        text = output["text"]
+        while True:  # a backspace erases the character before it; \r restarts the line
+            shorter = _BACKSPACE.sub("", text)
+            if len(shorter) == len(text):
+                break
+            text = shorter
+        output["text"] = _CARRIAGE_RETURN.sub("", text).rstrip("\n") + "\n"
+    for i, output in enumerate(merged):  # stdout before stderr, whatever the arrival order
+        if (output["output_type"] == "stream" and output["name"] == "stderr"
+                and i + 1 < len(merged) and merged[i + 1]["output_type"] == "stream"
+                and merged[i + 1]["name"] == "stdout"):
+            merged.insert(i, merged.pop(i + 1))
+    return merged
+
+
 def _traceback_in_output(app, doctree):
     docname = app.env.docname
     if not is_chapter(docname):
@@ -197,5 +237,8 @@ def setup(app):
     app.connect("source-read", _check_header)
     app.connect("doctree-read", _exact_type_lookup)
     app.connect("doctree-read", _traceback_in_output)
+    import myst_nb.core.render
+
+    myst_nb.core.render.coalesce_streams = coalesce_streams
     app.add_directive("dlf-api", DlfApi)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

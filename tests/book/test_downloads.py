@@ -51,6 +51,23 @@ def test_notebook_download_keeps_outputs_on_a_cache_hit(tiny_book):
 
 
 @pytest.mark.book
+def test_stream_chunks_merge_exactly(tiny_book):
+    # the kernel sends a line's text and its newline in two chunks when it flushes in between
+    from .conftest import GOOD_CHAPTER
+
+    tiny_book.write_chapter(GOOD_CHAPTER + "\n```{code-cell} ipython3\nimport sys\n"
+                            "sys.stdout.write('first ok'); sys.stdout.flush()\n"
+                            "sys.stdout.write('\\nsecond ok\\n')\n```\n")
+    proc = tiny_book.build()
+    assert proc.returncode == 0, proc.output
+    html = tiny_book.root / "_build" / "html"
+    page = (html / "optimization" / "tiny.html").read_text()
+    assert "first ok\nsecond ok" in page, "the two chunks are not one line each"
+    nb = json.loads((html / "_sources" / "optimization" / "tiny.ipynb").read_text())
+    assert _outputs_text(nb).count("second ok") == 1, "a chunk appears twice in the notebook"
+
+
+@pytest.mark.book
 def test_make_notebooks_writes_folder_and_zip(tiny_book):
     proc = subprocess.run(
         ["make", "--no-print-directory", "-C", str(ROOT), "notebooks",
