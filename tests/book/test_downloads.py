@@ -132,3 +132,12 @@ def test_downloaded_notebook_runs_in_a_fresh_kernel(fresh_runs, src):
     why = proc.stderr[-3000:]
     assert proc.returncode == 0, f"{src.stem}.ipynb failed in a fresh kernel:\n{why}"
     assert "cells:" in proc.stdout
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.stem)
+def test_page_offers_its_markdown_source(html_dir, src):
+    page = html_dir / src.relative_to(ROOT / "book").with_suffix(".html")
+    m = re.search(r'href="([^"]+/_sources/[^"]+\.md)"', page.read_text())
+    assert m, f"{page.name} offers no .md download"
+    assert (page.parent / m.group(1)).resolve().read_text() == src.read_text()
