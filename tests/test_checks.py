@@ -39,15 +39,20 @@ def test_check_close_rejects_nan_and_bad_tolerances():
 
 def test_check_le_ge(capsys):
     checks.check_le("contraction", 0.9802, 0.99)
-    assert "contraction: 0.9802 <= bound 0.99  ok" in capsys.readouterr().out
+    assert "contraction: 0.9802 <= bound 0.99 (measured/bound 0.99)  ok" in \
+        capsys.readouterr().out
     checks.check_ge("accuracy", 0.95, 0.9)
-    with pytest.raises(AssertionError, match="gap: 1.5 <= bound 1  FAILED"):
+    assert "accuracy: 0.95 >= bound 0.9 (bound/measured 0.947)  ok" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match=r"gap: 1.5 <= bound 1 \(measured/bound 1.5\)  FAILED"):
         checks.check_le("gap", 1.5, 1.0)
     with pytest.raises(AssertionError, match=r"gaps: 1 of 2 entries >= bound, tightest margin "
-                       r"-0\.5; worst entry \(1,\): 0\.5 vs bound 1  FAILED"):
+                       r"-0\.5; worst entry \(1,\): 0\.5 vs bound 1 \(bound/measured 2\)  FAILED"):
         checks.check_ge("gaps", [1.0, 0.5], [1.0, 1.0])
     checks.check_le("all", np.arange(5.0), 4.0)
-    assert "all: 5 of 5 entries <= bound, tightest margin 0  ok" in capsys.readouterr().out
+    assert "all: 5 of 5 entries <= bound, tightest margin 0 (measured/bound 1)  ok" in \
+        capsys.readouterr().out
+    checks.check_le("signs", -1.0, 2.0)  # no ratio where a side is not positive
+    assert "signs: -1 <= bound 2  ok" in capsys.readouterr().out
 
 
 def test_check_true():

@@ -1,9 +1,9 @@
 """Assertion helpers that print what they measured and fail with the numbers.
 
 Every numerical claim in the book is followed by one of these checks. Each helper prints one line
-such as ``contraction: 0.9802 <= bound 0.99  ok`` and raises :class:`AssertionError` carrying
-the same numbers when the claim is false, so a failing build says what went wrong. The helpers
-return ``None``, so a check as the last line of a notebook cell adds no stray output.
+such as ``contraction: 0.9802 <= bound 0.99 (measured/bound 0.99)  ok`` and raises
+:class:`AssertionError` carrying the same numbers when the claim is false, so a failing build
+says what went wrong. The helpers return ``None``, so a check as the last line of a notebook cell adds no stray output.
 
 Derived in: none (infrastructure used by every chapter). Depends on: numpy only.
 """
@@ -104,18 +104,43 @@ def _compare(name: str, measured: Any, bound: Any, op: str) -> None:
             where = tuple(int(i) for i in np.unravel_index(int(np.argmin(gap)), gap.shape))
             mb, bb = np.broadcast_arrays(m, b)
             line += f"; worst entry {where}: {_fmt(mb[where])} vs bound {_fmt(bb[where])}"
+    line += _tightness(m, b, op)
     if not holds:
         raise AssertionError(line + "  FAILED")
     print(line + "  ok")
 
 
+def _tightness(m: np.ndarray, b: np.ndarray, op: str) -> str:
+    """`` (measured/bound 0.93)``: how nearly an inequality is attained (1 = exactly).
+
+    For ``m <= b`` the ratio is ``m/b``, for ``m >= b`` it is ``b/m``, each taken where both
+    sides are positive (for arrays: the entry closest to equality). A bound that holds with
+    ratio 0.1 could be ten times too generous and still pass: the reader sees it.
+    """
+    mb, bb = np.broadcast_arrays(m, b)
+    pos = (mb > 0) & (bb > 0)
+    if not np.any(pos):
+        return ""
+    num, den = (mb[pos], bb[pos]) if op == "<=" else (bb[pos], mb[pos])
+    label = "measured/bound" if op == "<=" else "bound/measured"
+    return f" ({label} {float(np.max(num / den)):.3g})"
+
+
 def check_le(name: str, measured: Any, bound: Any) -> None:
-    """Assert ``measured <= bound`` (elementwise for arrays), printing both sides."""
+    """Assert ``measured <= bound`` (elementwise for arrays), printing both sides.
+
+    Where both sides are positive the line also shows ``measured/bound``, how nearly the bound
+    is attained.
+    """
     _compare(name, measured, bound, "<=")
 
 
 def check_ge(name: str, measured: Any, bound: Any) -> None:
-    """Assert ``measured >= bound`` (elementwise for arrays), printing both sides."""
+    """Assert ``measured >= bound`` (elementwise for arrays), printing both sides.
+
+    Where both sides are positive the line also shows ``bound/measured``, how nearly the bound
+    is attained.
+    """
     _compare(name, measured, bound, ">=")
 
 
