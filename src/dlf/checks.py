@@ -3,7 +3,8 @@
 Every numerical claim in the book is followed by one of these checks. Each helper prints one line
 such as ``contraction: 0.9802 <= bound 0.99 (measured/bound 0.99)  ok`` and raises
 :class:`AssertionError` carrying the same numbers when the claim is false, so a failing build
-says what went wrong. The helpers return ``None``, so a check as the last line of a notebook cell adds no stray output.
+says what went wrong. The helpers return ``None``, so a check as the last line of a notebook
+cell adds no stray output.
 
 Derived in: none (infrastructure used by every chapter). Depends on: numpy only.
 """
