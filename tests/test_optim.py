@@ -919,3 +919,115 @@ def test_adaptive_methods_leave_zero_gradient_coordinates_alone():
 def test_stochastic_methods_bad_input(call, exc, match):
     with pytest.raises(exc, match=match), np.errstate(over="ignore", invalid="ignore"):
         call()
+
+
+# ---- regression tests of the referee pass on opt-stochastic (complex parameters, groups)
+
+
+TORCH_COMPLEX_PAIRS = [
+    (optim.SGD, torch.optim.SGD, {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.01}),
+    (optim.AdaGrad, torch.optim.Adagrad, {"lr": 0.1, "weight_decay": 0.01}),
+    (optim.RMSProp, torch.optim.RMSprop, {"lr": 0.01, "centered": True, "momentum": 0.5}),
+    (optim.Adam, torch.optim.Adam, {"lr": 0.05}),
+    (optim.AdamW, torch.optim.AdamW, {"lr": 0.05, "weight_decay": 0.1}),
+    (optim.AMSGrad, lambda ps, **h: torch.optim.Adam(ps, amsgrad=True, **h), {"lr": 0.05}),
+]
+
+
+@pytest.mark.parametrize(("ours", "theirs", "hyper"), TORCH_COMPLEX_PAIRS)
+def test_torch_classes_complex_parameters(ours, theirs, hyper, one_torch_thread):
+    """A complex parameter is a pair of real ones (torch's convention): g*g would be wrong."""
+    gen = torch.Generator().manual_seed(0)
+    c = torch.randn(5, dtype=torch.complex128, generator=gen)
+    w0 = torch.randn(5, dtype=torch.complex128, generator=gen)
+    paths = []
+    for make in (ours, theirs):
+        w = w0.clone().requires_grad_(True)
+        opt = make([w], **hyper)
+        for _ in range(20):
+            opt.zero_grad()
+            torch.sum(torch.abs(w - c) ** 2).backward()
+            opt.step()
+        paths.append(w.detach())
+    torch.testing.assert_close(paths[0], paths[1], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("cls", "group", "exc", "match"),
+    [
+        (optim.Adam, {"lr": -1.0}, ValueError, r"lr \(param group 1\) must be >= 0"),
+        (optim.Adam, {"lr": True}, TypeError, r"lr \(param group 1\) must be a real number"),
+        (optim.Adam, {"betas": (0.9, 1.0)}, ValueError, r"betas\[1\] \(param group 1\)"),
+        (optim.Adam, {"amsgrad": 1}, TypeError, r"amsgrad \(param group 1\) must be True"),
+        (optim.AdaGrad, {"eps": -1e-3}, ValueError, r"eps \(param group 1\)"),
+        (optim.RMSProp, {"alpha": 1.0}, ValueError, r"alpha \(param group 1\)"),
+        (optim.RMSProp, {"centered": "yes"}, TypeError, r"centered \(param group 1\)"),
+        (optim.SGD, {"momentum": -0.5}, ValueError, r"momentum \(param group 1\)"),
+        (optim.SGD, {"nesterov": True}, ValueError, r"nesterov=True needs momentum > 0"),
+    ],
+)
+def test_torch_classes_validate_param_groups(cls, group, exc, match):
+    """Overrides in a param group are checked like the constructor's arguments."""
+    groups = [{"params": [torch.zeros(2, requires_grad=True)]},
+              {"params": [torch.zeros(3, requires_grad=True)], **group}]
+    with pytest.raises(exc, match=match):
+        cls(groups, lr=0.1)
+    opt = cls(groups[:1], lr=0.1)
+    with pytest.raises(exc, match=match):
+        opt.add_param_group(groups[1])
+
+
+@pytest.mark.parametrize(
+    ("cls", "kwargs", "match"),
+    [
+        (optim.SGD, {"lr": True}, "lr must be a real number"),
+        (optim.SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": 1}, "nesterov must be True"),
+        (optim.Adam, {"amsgrad": "yes"}, "amsgrad must be True"),
+        (optim.RMSProp, {"centered": 0}, "centered must be True"),
+    ],
+)
+def test_torch_classes_reject_booleans_and_non_booleans(cls, kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        cls([torch.zeros(2, requires_grad=True)], **kwargs)
+
+
+def test_numpy_adam_flags_are_booleans():
+    for flag in ("decoupled", "amsgrad", "bias_correction"):
+        with pytest.raises(TypeError, match=f"{flag} must be True or False"):
+            optim.adam(np.negative, [1.0], 0.1, 3, **{flag: "yes"})
+
+
+def test_torch_state_dict_into_dlf_adam_continues_exactly(one_torch_thread):
+    """torch keeps "step" as a float32 tensor; dlf resumes from it with an exact count."""
+    make, loss = _random_mlp_losses(3)
+    nets = [make(), make()]
+    opts = [torch.optim.Adam(nets[0].parameters(), lr=0.01),
+            torch.optim.Adam(nets[1].parameters(), lr=0.01)]
+    for k in range(10):
+        if k == 5:
+            state = opts[1].state_dict()
+            opts[1] = optim.Adam(nets[1].parameters(), lr=0.01)
+            opts[1].load_state_dict(state)
+        for net, opt in zip(nets, opts, strict=True):
+            opt.zero_grad()
+            loss(net).backward()
+            opt.step()
+    for p0, p1 in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
+        torch.testing.assert_close(p0, p1, rtol=1e-14, atol=0)
+
+
+def test_variance_reduced_divergence_raises_without_warnings():
+    """A diverging SAG/SAGA/SVRG run raises FloatingPointError and prints no RuntimeWarning."""
+    import warnings
+
+    def grad_i(x, i):
+        with np.errstate(over="ignore", invalid="ignore"):  # this oracle itself is silent
+            return 10.0 * x  # a step of 1 multiplies x by about -9 per step
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for call in (lambda: optim.sag(grad_i, [1.0], 1.0, 2000, 2, rng=0),
+                     lambda: optim.saga(grad_i, [1.0], 1.0, 2000, 2, rng=0),
+                     lambda: optim.svrg(grad_i, [1.0], 1.0, 500, 2, rng=0)):
+            with pytest.raises(FloatingPointError, match="not finite"):
+                call()

@@ -681,12 +681,12 @@ def _step_positive(step: Any) -> float:
     return eta
 
 
-def _betas(betas: Any) -> tuple[float, float]:
+def _betas(betas: Any, where: str = "") -> tuple[float, float]:
     try:
         b1, b2 = betas
     except (TypeError, ValueError) as err:
-        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}") from err
-    return (_hyper("betas[0]", b1, high=1.0), _hyper("betas[1]", b2, high=1.0))
+        raise TypeError(f"betas{where} must be a pair (beta1, beta2), got {betas!r}") from err
+    return (_hyper(f"betas[0]{where}", b1, high=1.0), _hyper(f"betas[1]{where}", b2, high=1.0))
 
 
 # --------------------------------------------------------------------------- SGD and sampling
@@ -950,9 +950,10 @@ def sag(grad_i: Callable[..., Any], x0: Any, step: float, n_steps: int, n: int, 
     xs[0] = x
     for k, j in enumerate(gen.integers(n, size=n_steps)):
         g = _oracle_i(grad_i, x, int(j))
-        total += g - table[j]
-        table[j] = g
-        x = x - eta * total / n
+        with np.errstate(over="ignore", invalid="ignore"):
+            total += g - table[j]
+            table[j] = g
+            x = x - eta * total / n
         _finite_or_raise(x, k + 1, "sag")
         xs[k + 1] = x
     return xs
@@ -977,9 +978,10 @@ def saga(grad_i: Callable[..., Any], x0: Any, step: float, n_steps: int,
     xs[0] = x
     for k, j in enumerate(gen.integers(n, size=n_steps)):
         g = _oracle_i(grad_i, x, int(j))
-        x = x - eta * (g - table[j] + total / n)
-        total += g - table[j]
-        table[j] = g
+        with np.errstate(over="ignore", invalid="ignore"):
+            x = x - eta * (g - table[j] + total / n)
+            total += g - table[j]
+            table[j] = g
         _finite_or_raise(x, k + 1, "saga")
         xs[k + 1] = x
     return xs
@@ -1038,7 +1040,8 @@ def svrg(grad_i: Callable[..., Any], x0: Any, step: float, n_epochs: int, n: int
         for t, j in enumerate(gen.integers(n, size=m)):
             if t == keep:
                 chosen = x
-            x = x - eta * (_oracle_i(grad_i, x, int(j)) - _oracle_i(grad_i, w, int(j)) + mu)
+            with np.errstate(over="ignore", invalid="ignore"):
+                x = x - eta * (_oracle_i(grad_i, x, int(j)) - _oracle_i(grad_i, w, int(j)) + mu)
         _finite_or_raise(x, s + 1, "svrg")
         w = x if snapshot == "last" else chosen
         ws[s + 1] = w
@@ -1185,6 +1188,8 @@ def adam(grad: Callable[..., Any], x0: Any, lr: Any, n_steps: int, *,
     b1, b2 = _betas(betas)
     eps = _hyper("eps", eps)
     wd = _hyper("weight_decay", weight_decay)
+    decoupled, amsgrad = _flag("decoupled", decoupled), _flag("amsgrad", amsgrad)
+    bias_correction = _flag("bias_correction", bias_correction)
     state: dict[str, Any] = {"m": 0.0, "v": 0.0, "vmax": 0.0}
 
     def update(k: int, x: np.ndarray, g: np.ndarray, lr_k: float) -> np.ndarray:
@@ -1247,11 +1252,47 @@ def _step_all(opt: torch.optim.Optimizer, closure: Callable[[], Any] | None,
                     continue
                 if p.grad.is_sparse:
                     raise RuntimeError(f"{type(opt).__name__} does not support sparse gradients")
-                param_step(p, p.grad, group, opt.state[p])
+                state = opt.state[p]
+                if torch.is_complex(p):  # as torch: a complex number is a pair of reals
+                    param_step(torch.view_as_real(p), torch.view_as_real(p.grad), group, state)
+                else:
+                    param_step(p, p.grad, group, state)
     return loss
 
 
-class SGD(torch.optim.Optimizer):
+def _flag(name: str, value: Any) -> bool:
+    """A boolean option: ``True`` or ``False`` (not 1, "yes", ...)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} ({value!r})")
+    return bool(value)
+
+
+_NONNEG = ("lr", "momentum", "dampening", "weight_decay", "eps", "lr_decay",
+           "initial_accumulator_value")
+_FLAGS = ("nesterov", "amsgrad", "centered")
+
+
+class _CheckedGroups(torch.optim.Optimizer):
+    """Validates every param group (its overrides too) as the constructor validates defaults."""
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        super().add_param_group(param_group)
+        group, where = self.param_groups[-1], f" (param group {len(self.param_groups) - 1})"
+        for key in group:
+            if key in _NONNEG:
+                group[key] = _hyper(key + where, group[key])
+            elif key in _FLAGS:
+                group[key] = _flag(key + where, group[key])
+            elif key == "alpha":
+                group[key] = _hyper(key + where, group[key], high=1.0)
+            elif key == "betas":
+                group[key] = _betas(group[key], where)
+        if group.get("nesterov") and (group["momentum"] == 0 or group["dampening"] != 0):
+            raise ValueError(f"nesterov=True needs momentum > 0 and dampening = 0{where}, got "
+                             f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
+
+
+class SGD(_CheckedGroups):
     """SGD with heavy-ball or Nesterov momentum and L2 weight decay, as ``torch.optim.SGD``.
 
     Implements (eq-sto-sgd) of chapter ``opt-stochastic``, with the velocity form of momentum
@@ -1271,7 +1312,7 @@ class SGD(torch.optim.Optimizer):
         defaults = {"lr": _hyper("lr", lr), "momentum": _hyper("momentum", momentum),
                     "dampening": _hyper("dampening", dampening),
                     "weight_decay": _hyper("weight_decay", weight_decay),
-                    "nesterov": bool(nesterov)}
+                    "nesterov": _flag("nesterov", nesterov)}
         if nesterov and (defaults["momentum"] == 0 or defaults["dampening"] != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0, got "
                              f"momentum={momentum!r}, dampening={dampening!r}")
@@ -1296,7 +1337,7 @@ class SGD(torch.optim.Optimizer):
         return _step_all(self, closure, self._param_step)
 
 
-class AdaGrad(torch.optim.Optimizer):
+class AdaGrad(_CheckedGroups):
     """Diagonal AdaGrad, as ``torch.optim.Adagrad``.
 
     Implements (eq-sto-adagrad) of chapter ``opt-stochastic``: ``g <- g + wd p``,
@@ -1320,7 +1361,7 @@ class AdaGrad(torch.optim.Optimizer):
         if not state:
             state["step"] = 0
             state["sum"] = torch.full_like(p, group["initial_accumulator_value"])
-        state["step"] += 1
+        state["step"] = int(state["step"]) + 1  # an int, also after loading torch's state
         if group["weight_decay"]:
             g = g.add(p, alpha=group["weight_decay"])
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
@@ -1332,7 +1373,7 @@ class AdaGrad(torch.optim.Optimizer):
         return _step_all(self, closure, self._param_step)
 
 
-class RMSProp(torch.optim.Optimizer):
+class RMSProp(_CheckedGroups):
     """RMSProp (optionally centered, with momentum), as ``torch.optim.RMSprop``.
 
     Implements (eq-sto-rmsprop) of chapter ``opt-stochastic``: ``g <- g + wd p``,
@@ -1349,7 +1390,8 @@ class RMSProp(torch.optim.Optimizer):
         defaults = {"lr": _hyper("lr", lr), "alpha": _hyper("alpha", alpha, high=1.0),
                     "eps": _hyper("eps", eps),
                     "weight_decay": _hyper("weight_decay", weight_decay),
-                    "momentum": _hyper("momentum", momentum), "centered": bool(centered)}
+                    "momentum": _hyper("momentum", momentum),
+                    "centered": _flag("centered", centered)}
         super().__init__(params, defaults)
 
     def _param_step(self, p: torch.Tensor, g: torch.Tensor, group: dict[str, Any],
@@ -1378,7 +1420,7 @@ class RMSProp(torch.optim.Optimizer):
         return _step_all(self, closure, self._param_step)
 
 
-class Adam(torch.optim.Optimizer):
+class Adam(_CheckedGroups):
     """Adam with bias correction (and AMSGrad), as ``torch.optim.Adam``.
 
     Implements (eq-sto-adam) of chapter ``opt-stochastic``, with
@@ -1395,7 +1437,7 @@ class Adam(torch.optim.Optimizer):
         defaults = {"lr": _hyper("lr", lr), "betas": _betas(betas),
                     "eps": _hyper("eps", eps),
                     "weight_decay": _hyper("weight_decay", weight_decay),
-                    "amsgrad": bool(amsgrad)}
+                    "amsgrad": _flag("amsgrad", amsgrad)}
         super().__init__(params, defaults)
 
     def _param_step(self, p: torch.Tensor, g: torch.Tensor,
@@ -1405,7 +1447,7 @@ class Adam(torch.optim.Optimizer):
             state["exp_avg"] = torch.zeros_like(p)
             state["exp_avg_sq"] = torch.zeros_like(p)
             state["max_exp_avg_sq"] = torch.zeros_like(p)
-        state["step"] += 1
+        state["step"] = int(state["step"]) + 1  # an int, also after loading torch's state
         t, lr, wd = state["step"], group["lr"], group["weight_decay"]
         b1, b2 = group["betas"]
         if wd and self._decoupled:  # AdamW
