@@ -3,6 +3,7 @@
 #   make html       build the book into _build/html (creates .venv and installs on first use)
 #   make test       lint + unit tests + strict book build + tests of the built site + sweep
 #   make sweep      every chapter again with shifted seeds and other CPU kernels
+#   make dist       the package's wheel and sdist in dist/ (the site ships the wheel too)
 #   make notebooks  the chapters as executed Jupyter notebooks in _build/notebooks (and a .zip)
 #   make serve      serve _build/html on http://localhost:$(PORT)
 #   make clean      remove build products
@@ -27,7 +28,7 @@ export DLF_ONLY
 SPHINX    := $(BIN)/sphinx-build -E -n -W --keep-going -j $(JOBS) -c $(CONFDIR) -b html \
              -w $(BUILDDIR)/warnings.log $(SPHINXOPTS) $(BOOKDIR) $(BUILDDIR)/html
 
-.PHONY: chapter html notebooks test lint unit book-tests site-tests sweep serve clean distclean install lock
+.PHONY: chapter html notebooks dist test lint unit book-tests site-tests sweep serve clean distclean install lock
 
 html: $(STAMP)
 	@mkdir -p $(BUILDDIR)
@@ -49,6 +50,11 @@ chapter: $(STAMP)
 # Every chapter as an executed .ipynb (the page's download), in one folder and one zip.
 notebooks: html
 	@$(PY) $(CONFDIR)/book/_ext/notebooks.py $(BUILDDIR)/html $(BUILDDIR)/notebooks
+
+# The companion package as a wheel and an sdist (distribution dlf-book, import name dlf).
+dist: $(STAMP)
+	@rm -rf dist
+	@$(PY) book/_ext/wheel.py dist
 
 install: $(STAMP)
 
@@ -87,7 +93,7 @@ serve:
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(BUILDDIR)/html
 
 clean:
-	rm -rf $(BUILDDIR) .pytest_cache .ruff_cache
+	rm -rf $(BUILDDIR) dist .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
 
 distclean: clean

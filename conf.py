@@ -39,6 +39,7 @@ extensions = [
     "codeautolink_book",  # lets sphinx-codeautolink read pages with theorems and listings
     "dlf_book",  # chapter header check, API directive
     "notebooks",  # each chapter offers its executed .ipynb (with outputs) for download
+    "wheel",  # the dlf wheel ships at the site's root, for readers outside the repository
 ]
 
 exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "_ext", "_static"]
@@ -47,7 +48,13 @@ root_doc = "index"
 # --- MyST -----------------------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
 myst_dmath_double_inline = True
-myst_substitutions = {"version": version}  # {{ version }} in the text
+from wheel import wheel_name  # noqa: E402  (book/_ext, on sys.path above)
+
+WHEEL = wheel_name(ROOT) or "dlf_book.whl"
+# {{ version }} and {{ wheel_link }} in the text (the wheel is written to the site's root)
+myst_substitutions = {"version": version, "wheel": WHEEL,
+                      "wheel_link": f'<a href="{WHEEL}" download>{WHEEL}</a>',
+                      "wheel_pip": f"<code>pip install {WHEEL}</code>"}
 myst_heading_anchors = 3
 # Referenced equations use `$$ ... $$ (eq-label)`; amsmath \label cannot be referenced.
 
@@ -176,6 +183,23 @@ html_theme_options = {
     "launch_buttons": {},
 }
 html_show_sourcelink = True
+
+# The book's public addresses: one setting each, overridable when building (e.g. in a deployment:
+# DLF_REPOSITORY_URL=https://github.com/<owner>/<repo> make html). With a repository address the
+# site shows the repository button and "edit this page" / "open an issue" links, and the notebooks
+# name it; with a site address the notebooks link to the web pages. Unset, nothing points nowhere.
+REPOSITORY_URL = os.environ.get("DLF_REPOSITORY_URL", "").rstrip("/")
+SITE_URL = os.environ.get("DLF_SITE_URL", "").rstrip("/")
+if REPOSITORY_URL:
+    html_theme_options.update({
+        "repository_url": REPOSITORY_URL,
+        "repository_branch": os.environ.get("DLF_REPOSITORY_BRANCH", "main"),
+        "use_repository_button": True,
+        "use_edit_page_button": True,
+        "use_issues_button": True,
+    })
+if SITE_URL:
+    html_baseurl = SITE_URL + "/"
 # Light or dark as the reader's system prefers (left unset, the theme logs a console error).
 html_context = {"default_mode": "auto"}
 # Copy buttons on code only (cell inputs, listings, shell commands), never on a cell's output;
@@ -183,4 +207,4 @@ html_context = {"default_mode": "auto"}
 copybutton_selector = "div:not(.output) > div.highlight pre"
 copybutton_prompt_text = r">>> |\.\.\. |\$ |In \[\d*\]: | {2,5}\.\.\.: "
 copybutton_prompt_is_regexp = True
-copybutton_exclude = ".linenos, .gp, .go"
+copybutton_exclude = ".linenos, .gp, .go, .viewcode-back"  # no "[docs]" in copied source

@@ -25,17 +25,62 @@ import sys
 from pathlib import Path
 
 import nbformat
+from nbmarkdown import Converter, glue_values, numbers_from_html
 
 #: folders that hold chapters (as in dlf_book.PART_FOLDERS)
 PART_FOLDERS = ("foundations", "networks", "optimization", "training", "generalization",
                 "architectures", "generative", "robustness")
 
-PREAMBLE = """\
-*{title}*: a chapter of **Deep Learning Foundations**, executed by the book's build (the outputs
-below are that run's). The text is MyST Markdown: theorems, exercises and cross-references show as
-directives here; the book's web page renders them. To run the code, install the companion package
-from the book's repository (`pip install -e .` at its root, or `make html` once, which creates
-`.venv`), then run the cells from the top. Licences: code MIT, text CC BY 4.0."""
+#: the versions the book is tested with, named in each notebook's first cell
+TESTED = ("numpy", "torch", "matplotlib", "scipy", "scikit-learn")
+
+
+def tested_versions(confdir: Path) -> str:
+    """``numpy 2.4.6, torch 2.13.0 (CPU build), ...`` from the lock file of the build."""
+    lock = confdir / "requirements-lock.txt"
+    pins = dict(re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", lock.read_text(), re.M)) \
+        if lock.is_file() else {}
+    parts = [f"{name} {pins[name]}" + (" (CPU build)" if name == "torch" else "")
+             for name in TESTED if name in pins]
+    return ", ".join(parts)
+
+
+def preamble(title: str, pagename: str, *, wheel: str | None, versions: str,
+             repository: str = "", site: str = "") -> str:
+    """The notebook's first cell: what it is, how to install what it needs, where it comes from."""
+    page = f"{site}/{pagename}.html" if site else ""
+    lines = [f"*{title}*: a chapter of **Deep Learning Foundations**, executed by the book's "
+             "build (the outputs below are that run's)"
+             + (f"; its web page is <{page}>." if page else ".")]
+    if wheel:
+        where = f"<{site}/{wheel}>" if site else "the root of the book's website"
+        lines += ["", "**To run it**, install the book's companion package `dlf` from its wheel, "
+                  f"`{wheel}` (at {where}, and in the book's `notebooks.zip`), for example with "
+                  "the wheel next to this notebook:", "", "```", f"%pip install {wheel}", "```",
+                  "", "It brings what the chapters import (NumPy, PyTorch, Matplotlib, SciPy, "
+                  "scikit-learn, mpmath, threadpoolctl). The book is tested with Python 3.11, "
+                  f"{versions}. On Linux, install PyTorch's CPU build first "
+                  "(`%pip install torch --index-url https://download.pytorch.org/whl/cpu`); "
+                  "otherwise pip may fetch several GB of CUDA libraries the book never uses."]
+    if repository:
+        lines += ["", f"The book's sources, with the package and its tests: <{repository}>."]
+    lines += ["", "Theorems, proofs and exercises appear as headed paragraphs; cross-references "
+              "carry the numbers of the web page. Licences: code MIT, text CC BY 4.0."]
+    return "\n".join(lines)
+
+
+def macros_cell(macros: dict) -> nbformat.NotebookNode:
+    """A hidden Markdown cell defining the book's TeX macros for Jupyter's MathJax."""
+    defs = []
+    for name, body in macros.items():
+        if isinstance(body, list):
+            defs.append(rf"\newcommand{{\{name}}}[{body[1]}]{{{body[0]}}}")
+        else:
+            defs.append(rf"\newcommand{{\{name}}}{{{body}}}")
+    cell = nbformat.v4.new_markdown_cell("$$\n" + "\n".join(defs) + "\n$$")
+    cell.metadata["jupyter"] = {"source_hidden": True}
+    cell.metadata["tags"] = ["remove-cell"]
+    return cell
 
 
 def is_chapter(pagename: str) -> bool:
@@ -78,7 +123,21 @@ def _add_download(app, pagename, templatename, context, doctree):
     title = context.get("title", pagename)
     title = html.unescape(re.sub(r"<[^>]+>", "", title))  # plain text for the preamble
     nb = nbformat.from_dict(nb)
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(PREAMBLE.format(title=title)))
+    conf = app.config
+    theme = conf.html_theme_options or {}
+    wheel_file = getattr(app, "dlf_wheel", None)
+    site = (conf.html_baseurl or "").rstrip("/")
+    first = preamble(title, pagename, wheel=wheel_file.name if wheel_file else None,
+                     versions=tested_versions(Path(app.confdir)),
+                     repository=theme.get("repository_url", ""), site=site)
+    refs, titles = numbers_from_html(context.get("body", ""))
+    convert = Converter(refs, titles, glue_values(nb),
+                        page_url=f"{site}/{pagename}.html" if site else "").convert
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = convert(cell.source)
+    macros = (conf.mathjax3_config or {}).get("tex", {}).get("macros", {})
+    nb.cells[:0] = [nbformat.v4.new_markdown_cell(first), macros_cell(macros)]
     nb.metadata.pop("source_map", None)
     for cell in nb.cells:  # cell ids of the cache differ per run; keep the file stable
         cell.pop("id", None)
@@ -103,6 +162,9 @@ def export(html_dir: Path, dest: Path) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(nb, target)
         written.append(target)
+    for wheel in html_dir.glob("*.whl"):  # the package the notebooks need
+        shutil.copy2(wheel, dest / wheel.name)
+        written.append(dest / wheel.name)
     archive = shutil.make_archive(str(dest), "zip", root_dir=dest.parent, base_dir=dest.name)
     print(f"{len(written)} executed notebooks in {dest}/ and {archive}")
     return written

@@ -141,3 +141,74 @@ def test_page_offers_its_markdown_source(html_dir, src):
     m = re.search(r'href="([^"]+/_sources/[^"]+\.md)"', page.read_text())
     assert m, f"{page.name} offers no .md download"
     assert (page.parent / m.group(1)).resolve().read_text() == src.read_text()
+
+
+# --- readers outside the repository: the notebooks read as Markdown, the wheel installs ---------
+
+RAW_MYST = ("{prf:", "{eq}`", ":::{", "{glue", "{numref}`", "{cite}`", "{doc}`", "```{")
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("src", CHAPTERS, ids=lambda p: p.stem)
+def test_downloaded_notebook_reads_as_markdown(html_dir, src):
+    sys.path.insert(0, str(ROOT))
+    from conf import MACROS
+
+    page = html_dir / src.relative_to(ROOT / "book").with_suffix(".html")
+    nb = json.loads((page.parent / _download_link(page)).resolve().read_text())
+    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    assert "%pip install dlf_book-" in cells[0], "the first cell does not say how to install dlf"
+    for name in MACROS:  # the book's TeX macros are defined for Jupyter's MathJax
+        assert f"\\newcommand{{\\{name}}}" in cells[1], f"macro \\{name} is not defined"
+    text = "\n".join(cells[2:])
+    raw = [r for r in RAW_MYST if r in text]
+    assert not raw, f"raw MyST left in the notebook's Markdown: {raw}"
+    assert re.search(r"\*\*(Theorem|Proposition|Definition|Lemma) \d+\.\d+\*\*", text), \
+        "no numbered result heading in the notebook"
+
+
+def _wheel(html_dir: Path) -> Path:
+    wheels = sorted(html_dir.glob("dlf_book-*-py3-none-any.whl"))
+    assert len(wheels) == 1, f"expected one dlf wheel at the site's root, found {wheels}"
+    return wheels[0]
+
+
+@pytest.mark.site
+def test_site_ships_the_wheel(html_dir):
+    import dlf
+
+    wheel = _wheel(html_dir)
+    assert wheel.name == f"dlf_book-{dlf.__version__}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        meta = zf.read(f"dlf_book-{dlf.__version__}.dist-info/METADATA").decode()
+    modules = {f"dlf/{p.name}" for p in (ROOT / "src" / "dlf").glob("*.py")}
+    assert modules <= names, f"modules missing from the wheel: {modules - names}"
+    for dep in ("numpy", "torch", "matplotlib", "scipy", "scikit-learn"):
+        assert f"Requires-Dist: {dep}" in meta
+    landing = (html_dir / "index.html").read_text()
+    assert f'href="{wheel.name}"' in landing, "the landing page does not link the wheel"
+
+
+@pytest.mark.site
+def test_wheel_runs_a_downloaded_notebook_in_a_fresh_environment(html_dir, tmp_path):
+    """Only the wheel and its declared dependencies: no editable install, no source tree."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env_dir = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True, env=env)
+    py = env_dir / "bin" / "python"
+    pip = [str(py), "-m", "pip", "install", "--quiet", "-c", str(ROOT / "requirements-lock.txt")]
+    proc = subprocess.run([*pip, str(_wheel(html_dir)), "nbclient", "ipykernel", "nbformat"],
+                          capture_output=True, text=True, timeout=1200, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    where = subprocess.run([str(py), "-c", "import dlf; print(dlf.__file__)"], cwd=tmp_path,
+                           capture_output=True, text=True, check=True, env=env).stdout
+    assert str(env_dir) in where, f"dlf imported from {where}, not from the wheel"
+    page = html_dir / "optimization" / "opt-gd.html"
+    nb = (page.parent / _download_link(page)).resolve()
+    work = tmp_path / "work"
+    work.mkdir()
+    run = subprocess.run([str(py), "-c", _RUN, str(nb), str(work)], capture_output=True,
+                         text=True, timeout=900, cwd=work, env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "cells:" in run.stdout
