@@ -130,7 +130,8 @@ def test_lock_file_change_invalidates_cache(tiny_book):
 
 def test_parallel_build_with_theorems(tiny_book):
     """Two chapters with theorems and cross-references build under ``-j 2`` (both cores)."""
-    theorem = ("\n:::{prf:theorem} Pythagoras\n:label: thm-%s\nStatement.\n:::\n"
+    theorem = ("\n:::{prf:theorem} Pythagoras\n:label: thm-%s\n"
+               "Statement. {cited}`a test theorem`\n:::\n"
                "\nSee {prf:ref}`thm-tiny` and {prf:ref}`thm-second`.\n")
     # each chapter records when it runs: overlapping intervals prove parallel execution
     times = tiny_book.root / "times.txt"
