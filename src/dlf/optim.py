@@ -24,7 +24,10 @@ least-squares noise floor :func:`sgd_floor_least_squares`), the variance-reduced
 :func:`sag`, :func:`saga`, :func:`svrg`, the adaptive methods :func:`adagrad`, :func:`rmsprop`,
 :func:`adam`, :func:`adamw`, :func:`amsgrad`, :func:`sign_descent`, and ``torch.optim``
 -compatible classes :class:`SGD`, :class:`AdaGrad`, :class:`RMSProp`, :class:`Adam`,
-:class:`AdamW`, :class:`AMSGrad` that reproduce PyTorch's optimizers step for step.
+:class:`AdamW`, :class:`AMSGrad` that reproduce PyTorch's optimizers step for step (dense
+gradients; a complex parameter is updated as a pair of real ones, as in PyTorch; the overrides of
+a parameter group are validated like the constructor's arguments; ``maximize``, ``foreach`` and
+``fused`` are not supported).
 
 Depends on: numpy and torch (torch is imported at module level, so ``import dlf.optim`` needs it
 even for the NumPy functions; it serves the ``torch.optim`` classes); no other ``dlf`` module;
@@ -1272,27 +1275,25 @@ _NONNEG = ("lr", "momentum", "dampening", "weight_decay", "eps", "lr_decay",
 _FLAGS = ("nesterov", "amsgrad", "centered")
 
 
-class _CheckedGroups(torch.optim.Optimizer):
-    """Validates every param group (its overrides too) as the constructor validates defaults."""
-
-    def add_param_group(self, param_group: dict[str, Any]) -> None:
-        super().add_param_group(param_group)
-        group, where = self.param_groups[-1], f" (param group {len(self.param_groups) - 1})"
-        for key in group:
-            if key in _NONNEG:
-                group[key] = _hyper(key + where, group[key])
-            elif key in _FLAGS:
-                group[key] = _flag(key + where, group[key])
-            elif key == "alpha":
-                group[key] = _hyper(key + where, group[key], high=1.0)
-            elif key == "betas":
-                group[key] = _betas(group[key], where)
-        if group.get("nesterov") and (group["momentum"] == 0 or group["dampening"] != 0):
-            raise ValueError(f"nesterov=True needs momentum > 0 and dampening = 0{where}, got "
-                             f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
+def _add_checked_group(self: torch.optim.Optimizer, param_group: dict[str, Any]) -> None:
+    """``add_param_group`` that validates the group (its overrides too) like the defaults."""
+    torch.optim.Optimizer.add_param_group(self, param_group)
+    group, where = self.param_groups[-1], f" (param group {len(self.param_groups) - 1})"
+    for key in group:
+        if key in _NONNEG:
+            group[key] = _hyper(key + where, group[key])
+        elif key in _FLAGS:
+            group[key] = _flag(key + where, group[key])
+        elif key == "alpha":
+            group[key] = _hyper(key + where, group[key], high=1.0)
+        elif key == "betas":
+            group[key] = _betas(group[key], where)
+    if group.get("nesterov") and (group["momentum"] == 0 or group["dampening"] != 0):
+        raise ValueError(f"nesterov=True needs momentum > 0 and dampening = 0{where}, got "
+                         f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
 
 
-class SGD(_CheckedGroups):
+class SGD(torch.optim.Optimizer):
     """SGD with heavy-ball or Nesterov momentum and L2 weight decay, as ``torch.optim.SGD``.
 
     Implements (eq-sto-sgd) of chapter ``opt-stochastic``, with the velocity form of momentum
@@ -1305,6 +1306,8 @@ class SGD(_CheckedGroups):
     ``dampening`` or ``weight_decay``, and for ``nesterov=True`` without momentum or with
     dampening.
     """
+
+    add_param_group = _add_checked_group  # validates overrides in param groups
 
     def __init__(self, params: Any, lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0,
@@ -1337,7 +1340,7 @@ class SGD(_CheckedGroups):
         return _step_all(self, closure, self._param_step)
 
 
-class AdaGrad(_CheckedGroups):
+class AdaGrad(torch.optim.Optimizer):
     """Diagonal AdaGrad, as ``torch.optim.Adagrad``.
 
     Implements (eq-sto-adagrad) of chapter ``opt-stochastic``: ``g <- g + wd p``,
@@ -1345,6 +1348,8 @@ class AdaGrad(_CheckedGroups):
     ``lr_t = lr / (1 + (t - 1) lr_decay)``. Negative ``lr``, ``lr_decay``, ``weight_decay``,
     ``initial_accumulator_value`` or ``eps`` raise ``ValueError`` naming the argument.
     """
+
+    add_param_group = _add_checked_group  # validates overrides in param groups
 
     def __init__(self, params: Any, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
@@ -1373,7 +1378,7 @@ class AdaGrad(_CheckedGroups):
         return _step_all(self, closure, self._param_step)
 
 
-class RMSProp(_CheckedGroups):
+class RMSProp(torch.optim.Optimizer):
     """RMSProp (optionally centered, with momentum), as ``torch.optim.RMSprop``.
 
     Implements (eq-sto-rmsprop) of chapter ``opt-stochastic``: ``g <- g + wd p``,
@@ -1383,6 +1388,8 @@ class RMSProp(_CheckedGroups):
     direction)``. ``alpha`` outside ``[0, 1)`` and negative ``lr``, ``eps``, ``momentum`` or
     ``weight_decay`` raise ``ValueError`` naming the argument.
     """
+
+    add_param_group = _add_checked_group  # validates overrides in param groups
 
     def __init__(self, params: Any, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0,
@@ -1420,7 +1427,7 @@ class RMSProp(_CheckedGroups):
         return _step_all(self, closure, self._param_step)
 
 
-class Adam(_CheckedGroups):
+class Adam(torch.optim.Optimizer):
     """Adam with bias correction (and AMSGrad), as ``torch.optim.Adam``.
 
     Implements (eq-sto-adam) of chapter ``opt-stochastic``, with
@@ -1430,6 +1437,8 @@ class Adam(_CheckedGroups):
     """
 
     _decoupled = False
+
+    add_param_group = _add_checked_group  # validates overrides in param groups
 
     def __init__(self, params: Any, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
