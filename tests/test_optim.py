@@ -1031,3 +1031,19 @@ def test_variance_reduced_divergence_raises_without_warnings():
                      lambda: optim.svrg(grad_i, [1.0], 1.0, 500, 2, rng=0)):
             with pytest.raises(FloatingPointError, match="not finite"):
                 call()
+
+
+@pytest.mark.parametrize(("ours", "theirs", "hyper"), TORCH_COMPLEX_PAIRS)
+def test_torch_classes_maximize(ours, theirs, hyper, one_torch_thread):
+    """maximize=True ascends the objective, exactly as torch.optim's option does."""
+    make, loss = _random_mlp_losses(4)
+    runs = []
+    for cls in (ours, theirs):
+        net = make()
+        opt = cls(net.parameters(), maximize=True, **hyper)
+        for _ in range(10):
+            opt.zero_grad()
+            (-loss(net)).backward()  # maximize -loss, i.e. minimize the loss
+            opt.step()
+        runs.append(torch.cat([q.detach().flatten() for q in net.parameters()]))
+    torch.testing.assert_close(runs[0], runs[1], rtol=1e-12, atol=1e-14)

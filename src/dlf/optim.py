@@ -26,8 +26,8 @@ least-squares noise floor :func:`sgd_floor_least_squares`), the variance-reduced
 -compatible classes :class:`SGD`, :class:`AdaGrad`, :class:`RMSProp`, :class:`Adam`,
 :class:`AdamW`, :class:`AMSGrad` that reproduce PyTorch's optimizers step for step (dense
 gradients; a complex parameter is updated as a pair of real ones, as in PyTorch; the overrides of
-a parameter group are validated like the constructor's arguments; ``maximize``, ``foreach`` and
-``fused`` are not supported).
+a parameter group are validated like the constructor's arguments; ``maximize=True`` ascends, as
+in PyTorch; ``foreach``, ``fused`` and sparse gradients are not supported).
 
 Depends on: numpy and torch (torch is imported at module level, so ``import dlf.optim`` needs it
 even for the NumPy functions; it serves the ``torch.optim`` classes); no other ``dlf`` module;
@@ -1255,11 +1255,11 @@ def _step_all(opt: torch.optim.Optimizer, closure: Callable[[], Any] | None,
                     continue
                 if p.grad.is_sparse:
                     raise RuntimeError(f"{type(opt).__name__} does not support sparse gradients")
-                state = opt.state[p]
+                state, g = opt.state[p], (-p.grad if group.get("maximize") else p.grad)
                 if torch.is_complex(p):  # as torch: a complex number is a pair of reals
-                    param_step(torch.view_as_real(p), torch.view_as_real(p.grad), group, state)
+                    param_step(torch.view_as_real(p), torch.view_as_real(g), group, state)
                 else:
-                    param_step(p, p.grad, group, state)
+                    param_step(p, g, group, state)
     return loss
 
 
@@ -1272,7 +1272,7 @@ def _flag(name: str, value: Any) -> bool:
 
 _NONNEG = ("lr", "momentum", "dampening", "weight_decay", "eps", "lr_decay",
            "initial_accumulator_value")
-_FLAGS = ("nesterov", "amsgrad", "centered")
+_FLAGS = ("nesterov", "amsgrad", "centered", "maximize")
 
 
 def _add_checked_group(self: torch.optim.Optimizer, param_group: dict[str, Any]) -> None:
@@ -1311,8 +1311,9 @@ class SGD(torch.optim.Optimizer):
 
     def __init__(self, params: Any, lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0,
-                 nesterov: bool = False) -> None:
+                 nesterov: bool = False, *, maximize: bool = False) -> None:
         defaults = {"lr": _hyper("lr", lr), "momentum": _hyper("momentum", momentum),
+                    "maximize": _flag("maximize", maximize),
                     "dampening": _hyper("dampening", dampening),
                     "weight_decay": _hyper("weight_decay", weight_decay),
                     "nesterov": _flag("nesterov", nesterov)}
@@ -1353,8 +1354,9 @@ class AdaGrad(torch.optim.Optimizer):
 
     def __init__(self, params: Any, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
-                 eps: float = 1e-10) -> None:
+                 eps: float = 1e-10, *, maximize: bool = False) -> None:
         defaults = {"lr": _hyper("lr", lr), "lr_decay": _hyper("lr_decay", lr_decay),
+                    "maximize": _flag("maximize", maximize),
                     "weight_decay": _hyper("weight_decay", weight_decay),
                     "initial_accumulator_value": _hyper("initial_accumulator_value",
                                                         initial_accumulator_value),
@@ -1393,8 +1395,9 @@ class RMSProp(torch.optim.Optimizer):
 
     def __init__(self, params: Any, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0,
-                 centered: bool = False) -> None:
+                 centered: bool = False, *, maximize: bool = False) -> None:
         defaults = {"lr": _hyper("lr", lr), "alpha": _hyper("alpha", alpha, high=1.0),
+                    "maximize": _flag("maximize", maximize),
                     "eps": _hyper("eps", eps),
                     "weight_decay": _hyper("weight_decay", weight_decay),
                     "momentum": _hyper("momentum", momentum),
@@ -1442,8 +1445,10 @@ class Adam(torch.optim.Optimizer):
 
     def __init__(self, params: Any, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False) -> None:
+                 weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
         defaults = {"lr": _hyper("lr", lr), "betas": _betas(betas),
+                    "maximize": _flag("maximize", maximize),
                     "eps": _hyper("eps", eps),
                     "weight_decay": _hyper("weight_decay", weight_decay),
                     "amsgrad": _flag("amsgrad", amsgrad)}
@@ -1486,8 +1491,9 @@ class AdamW(Adam):
     _decoupled = True
 
     def __init__(self, params: Any, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
 
 
 class AMSGrad(Adam):
@@ -1498,5 +1504,5 @@ class AMSGrad(Adam):
     """
 
     def __init__(self, params: Any, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad=True)
+                 eps: float = 1e-8, weight_decay: float = 0.0, *, maximize: bool = False) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad=True, maximize=maximize)
