@@ -128,3 +128,49 @@ def test_non_kernels_closed_forms():
     assert kernels.min_eigenvalue(K) == pytest.approx(1 - np.sqrt(2), abs=1e-12)
     # tanh(x.z - 1) at the single point x = 0: a 1x1 Gram matrix tanh(-1) < 0
     assert kernels.min_eigenvalue([[np.tanh(-1.0)]]) < 0
+
+
+def _bump_problem(seed=0, p=6):
+    x = np.linspace(-3, 3, 60)[:, None]
+    y = np.sin(2 * x[:, 0]) + 2 * np.exp(-20 * x[:, 0] ** 2)
+    return x, y, kernels.RandomFourierFeatures.sample(1, p, seed=seed)
+
+
+def test_learn_cosine_features_never_worse_than_frozen():
+    x, y, rff = _bump_problem()
+
+    def J(f):
+        a = linear.ridge(f(x), y, 1e-3)
+        return np.sum((f(x) @ a - y) ** 2) + 1e-3 * a @ a
+
+    trained, a = kernels.learn_cosine_features(x, y, rff, lam=1e-3, maxiter=30)
+    np.testing.assert_allclose(a, linear.ridge(trained(x), y, 1e-3))
+    assert J(trained) <= J(rff)
+    assert J(trained) < 0.5 * J(rff)  # the frequencies do move
+
+
+def test_learn_cosine_features_gradient_matches_finite_differences():
+    from scipy.optimize import approx_fprime
+
+    from dlf.kernels import _cosine_objective
+
+    x = np.random.default_rng(3).standard_normal((30, 2))
+    y = np.sin(x[:, 0]) * x[:, 1]
+    theta = np.random.default_rng(4).standard_normal(2 * 4 + 4)
+    args = (x, y, 1e-2, 2, 4)
+    _, grad = _cosine_objective(theta, *args)
+    fd = approx_fprime(theta, lambda t: _cosine_objective(t, *args)[0], 1e-7)
+    np.testing.assert_allclose(grad, fd, rtol=1e-4, atol=1e-5)
+
+
+def test_learn_cosine_features_rejects_bad_input():
+    x, y, rff = _bump_problem()
+    with pytest.raises(TypeError, match="rff"):
+        kernels.learn_cosine_features(x, y, "features", lam=1e-3)
+    with pytest.raises(TypeError, match="rff"):
+        kernels.learn_cosine_features(
+            x, y, kernels.RandomFourierFeatures.sample(1, 4, method="sincos"), lam=1e-3)
+    with pytest.raises(ValueError, match="lam"):
+        kernels.learn_cosine_features(x, y, rff, lam=0.0)
+    with pytest.raises(ValueError, match="y"):
+        kernels.learn_cosine_features(x, y[:-1], rff, lam=1e-3)

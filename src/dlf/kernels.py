@@ -13,12 +13,15 @@ Chapter ``kernels`` (Kernels and random features) derives:
 * :func:`kernel_gd`: gradient descent in function space, ``alpha <- alpha - eta (K alpha - y)``
   (eq-ker-gd);
 * :class:`RandomFourierFeatures`: ``sqrt(2/p) cos(W^T x + b)`` (or paired cos/sin), whose
-  inner products approximate the Gaussian or Laplace kernel (eq-ker-rff).
+  inner products approximate the Gaussian or Laplace kernel (eq-ker-rff);
+* :func:`learn_cosine_features`: the same features with trained frequencies and phases, the
+  output layer kept at its ridge optimum (a two-layer network).
 
 Conventions: inputs ``X`` of shape ``(n, d)``, float64, one example per row.
 
-Derived in: ``kernels``. Depends on: numpy, :mod:`dlf.linear` (``perceptron_dual``) and the
-modules it imports, :mod:`dlf.losses` and :mod:`dlf.optim`.
+Derived in: ``kernels``. Depends on: numpy, scipy (``learn_cosine_features``),
+:mod:`dlf.linear` (``perceptron_dual``, ``ridge``) and the modules it imports,
+:mod:`dlf.losses` and :mod:`dlf.optim`.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ __all__ = [
     "kernel_ridge",
     "kernel_gd",
     "RandomFourierFeatures",
+    "learn_cosine_features",
 ]
 
 
@@ -376,3 +380,70 @@ class RandomFourierFeatures:
         if self.method == "phase":
             return scale * np.cos(A)
         return scale * np.hstack([np.cos(A), np.sin(A)])
+
+
+def learn_cosine_features(X: Any, y: Any, rff: RandomFourierFeatures, *, lam: float,
+                          maxiter: int = 100) -> tuple[RandomFourierFeatures, np.ndarray]:
+    """Train the first layer of ``f(x) = a^T z(x)``, ``z`` cosine features, from ``rff``.
+
+    The output layer is kept at its ridge optimum ``a(W, b) = argmin_a ||Z a - y||^2 +
+    lam ||a||^2`` (variable projection), and ``J(W, b) = min_a (...)`` is minimised over the
+    frequencies and phases by L-BFGS. By the envelope theorem ``grad J`` is the gradient of the
+    loss in ``(W, b)`` at fixed ``a = a(W, b)``. The line search accepts only decreases, so the
+    returned ``J`` never exceeds its value at ``rff``: the frozen random-feature fit.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+    rff : RandomFourierFeatures with ``method="phase"``
+        The starting features.
+    lam : float > 0
+    maxiter : int >= 1
+
+    Returns
+    -------
+    (RandomFourierFeatures, ndarray of shape (p,))
+        The trained features and their ridge output weights.
+    """
+    from scipy.optimize import minimize
+
+    from dlf.linear import ridge
+
+    if not isinstance(rff, RandomFourierFeatures) or rff.method != "phase":
+        raise TypeError("rff must be a RandomFourierFeatures with method='phase', "
+                        f"got {rff!r}")
+    X = _points("X", X)
+    y = _targets(y, X.shape[0])
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D, got shape {y.shape}")
+    lam = _positive("lam", lam)
+    maxiter = _count("maxiter", maxiter)
+    d, p = rff.W.shape
+    with _one_blas_thread():  # tiny matrices: threads only add overhead
+        res = minimize(_cosine_objective, np.concatenate([rff.W.ravel(), rff.b]),
+                       args=(X, y, lam, d, p), jac=True, method="L-BFGS-B",
+                       options={"maxiter": maxiter})
+    trained = RandomFourierFeatures(res.x[:d * p].reshape(d, p), res.x[d * p:], "phase")
+    return trained, ridge(trained(X), y, lam)
+
+
+def _one_blas_thread() -> Any:
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        from contextlib import nullcontext
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _cosine_objective(theta: np.ndarray, X: np.ndarray, y: np.ndarray, lam: float, d: int,
+                      p: int) -> tuple[float, np.ndarray]:
+    """``J(W, b) = min_a ||Z a - y||^2 + lam ||a||^2`` and its gradient in ``theta = (W, b)``."""
+    c = np.sqrt(2.0 / p)
+    A = X @ theta[:d * p].reshape(d, p) + theta[d * p:]
+    Z = c * np.cos(A)
+    a = np.linalg.solve(Z.T @ Z + lam * np.eye(p), Z.T @ y)
+    r = Z @ a - y
+    G = -2 * c * np.sin(A) * a * r[:, None]  # dJ/dA at fixed a (envelope theorem)
+    return float(r @ r + lam * a @ a), np.concatenate([(X.T @ G).ravel(), G.sum(0)])
