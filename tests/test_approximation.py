@@ -162,3 +162,27 @@ def test_bad_input():
         apx.maurey_cosine(np.ones(3), 5, seed=0)
     with pytest.raises(ValueError, match="knots and weights must have equal"):
         apx.eval_threshold_net([0.1], [0.0, 0.5], [1.0])
+
+
+def test_barron_sigmoid_unbiased_and_bounded():
+    # mean of many units = the Gaussian bump, within 5 standard errors; units bounded by 2 r C_g
+    from scipy.special import gammaln
+
+    rng = np.random.default_rng(7)
+    x = rng.uniform(-0.8, 0.8, size=(12, 3))
+    k = 200_000
+    f = apx.barron_sigmoid(x, k, radius=1.5, seed=1, steepness=2000.0)
+    c_g = np.sqrt(2) * np.exp(gammaln(2.0) - gammaln(1.5))
+    se = 2 * 1.5 * c_g / np.sqrt(k)
+    np.testing.assert_array_less(np.abs(f - np.exp(-np.sum(x**2, 1) / 2)), 5 * se)
+    one = apx.barron_sigmoid(x, 1, radius=1.5, seed=3)
+    assert np.all(np.abs(one - 1) <= 2 * 1.5 * c_g)
+
+
+def test_barron_sigmoid_rejects_bad_input():
+    with pytest.raises(ValueError, match="x"):
+        apx.barron_sigmoid(np.ones(3), 5, radius=1.0, seed=0)
+    with pytest.raises(ValueError, match="radius"):
+        apx.barron_sigmoid(np.ones((2, 3)), 5, radius=-1.0, seed=0)
+    with pytest.raises(TypeError, match="k"):
+        apx.barron_sigmoid(np.ones((2, 3)), 2.5, radius=1.0, seed=0)

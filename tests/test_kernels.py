@@ -174,3 +174,22 @@ def test_learn_cosine_features_rejects_bad_input():
         kernels.learn_cosine_features(x, y, rff, lam=0.0)
     with pytest.raises(ValueError, match="y"):
         kernels.learn_cosine_features(x, y[:-1], rff, lam=1e-3)
+
+
+def test_polynomial_kernel_rejects_non_numeric_c_with_type_error():
+    with pytest.raises(TypeError, match="c must be a number"):
+        kernels.polynomial_kernel(_pts(), c="1")
+    with pytest.raises(ValueError, match="c must be"):
+        kernels.polynomial_kernel(_pts(), c=-1.0)
+
+
+@pytest.mark.parametrize("kernel, exact", [
+    ("gaussian", lambda X: kernels.gaussian_kernel(X, bandwidth=0.5)),
+    ("laplace", lambda X: kernels.laplace_kernel(X, bandwidth=0.5)),
+])
+def test_rff_bandwidth_other_than_one(kernel, exact):
+    # a bug scaling W by s instead of 1/s would pass at s = 1 only
+    X = 0.5 * _pts(15, 2, seed=5)
+    z = kernels.RandomFourierFeatures.sample(2, 40_000, bandwidth=0.5, kernel=kernel, seed=0)
+    bound = np.sqrt(8 * np.log(2 * 15**2 / 1e-6) / 40_000)
+    assert np.abs(z(X) @ z(X).T - exact(X)).max() <= bound

@@ -12,6 +12,8 @@ Implements, for chapter ``approximation``:
   (eq-apx-bernstein);
 * :func:`maurey_cosine`: Maurey's sampling of random cosine ridge functions
   for the Gaussian bump (eq-apx-gauss-mixture);
+* :func:`barron_sigmoid`: the same bump sampled as in the sketch of Barron's
+  theorem, with steep sigmoid units bounded by ``2 r C_g``;
 * :func:`tent`, :func:`sawtooth` and :func:`sawtooth_net`: the tent map, its
   compositions and the width-3 deep ReLU network computing them;
 * :func:`relu_forward`, :func:`breakpoints` and :func:`count_pieces`: exact
@@ -22,7 +24,7 @@ A ReLU network is a list of layers ``(W, b)`` with ``W`` of shape
 but the last, and the first layer has ``d_in = 1``.
 
 Derived in: ``approximation``.
-Depends on: numpy.
+Depends on: numpy, scipy (``barron_sigmoid``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import numpy as np
 
 __all__ = [
     "threshold_net", "eval_threshold_net", "relu_hat", "relu_interpolant",
-    "bernstein_basis", "bernstein", "maurey_cosine", "tent", "sawtooth",
+    "bernstein_basis", "bernstein", "maurey_cosine", "barron_sigmoid", "tent", "sawtooth",
     "sawtooth_net", "relu_forward", "breakpoints", "count_pieces",
 ]
 
@@ -173,6 +175,39 @@ def maurey_cosine(x: Any, k: int, seed: Any) -> np.ndarray:
     rng = np.random.default_rng(seed)
     w = rng.standard_normal((k, xa.shape[1]))
     return np.cos(xa @ w.T).mean(axis=1)
+
+
+def barron_sigmoid(x: Any, k: int, *, radius: float, seed: Any,
+                   steepness: float = 200.0) -> np.ndarray:
+    """Barron's sampling of ``exp(-|x|^2 / 2)`` on the ball ``|x| <= radius`` by sigmoid units.
+
+    Each unit draws a frequency ``w`` with density proportional to ``|w| N(w; 0, I)``
+    (direction ``theta`` uniform, ``|w|`` chi-distributed with ``d + 1`` degrees of freedom),
+    a threshold ``t ~ U[-r, r]``, and is
+    ``V(x) = -2 r C_g sin(|w| t) s_t(theta . x)``, where ``s_t(u) = sigma(beta (u - t))`` for
+    ``t >= 0`` and ``-sigma(beta (t - u))`` for ``t < 0`` (``sigma`` the logistic function,
+    ``beta = steepness``) and ``C_g = E|w| = sqrt(2) Gamma((d+1)/2) / Gamma(d/2)``. With steps
+    instead of sigmoids, ``E V(x) = g(x) - g(0)`` and ``|V| <= 2 r C_g``. Returns
+    ``1 + mean_j V_j(x)``, shape ``(n,)``, for ``x`` of shape ``(n, d)``.
+    """
+    from scipy.special import expit, gammaln
+
+    xa = np.asarray(x, dtype=np.float64)
+    if xa.ndim != 2 or not np.all(np.isfinite(xa)):
+        raise ValueError(f"x must be a finite array of shape (n, d), got {xa.shape}")
+    k = _int("k", k, 1)
+    r = _positive("radius", radius)
+    beta = _positive("steepness", steepness)
+    d = xa.shape[1]
+    c_g = math.sqrt(2.0) * math.exp(gammaln((d + 1) / 2) - gammaln(d / 2))
+    rng = np.random.default_rng(seed)
+    theta = rng.standard_normal((k, d))
+    theta /= np.linalg.norm(theta, axis=1, keepdims=True)
+    rho = np.linalg.norm(rng.standard_normal((k, d + 1)), axis=1)
+    t = rng.uniform(-r, r, k)
+    u = xa @ theta.T
+    step = np.where(t >= 0, expit(beta * (u - t)), -expit(beta * (t - u)))
+    return 1.0 + (-2 * r * c_g * np.sin(rho * t) * step).mean(axis=1)
 
 
 def tent(x: Any) -> np.ndarray:

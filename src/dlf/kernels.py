@@ -160,8 +160,9 @@ def polynomial_kernel(X: Any, Z: Any = None, *, degree: int = 2,
     """
     X, Z = _pair(X, Z)
     degree = _count("degree", degree)
-    if isinstance(c, bool) or not isinstance(c, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(c) or c < 0:
+    if isinstance(c, bool) or not isinstance(c, (int, float, np.integer, np.floating)):
+        raise TypeError(f"c must be a number, got {type(c).__name__} ({c!r})")
+    if not np.isfinite(c) or c < 0:
         raise ValueError(f"c must be a finite number >= 0, got {c!r}")
     return (X @ Z.T + float(c)) ** degree
 
