@@ -33,6 +33,11 @@ SMOKE = {
     "concentration": "assert abs(concentration.markov_bound(1.0, 4.0) - 0.25) < 1e-15",
     "data": "import numpy as np\nQ = data.random_orthogonal(4, seed=1)\n"
             "assert np.allclose(Q @ Q.T, np.eye(4))",
+    "init": "assert init.fans((32, 16, 3, 5)) == (240, 480)\n"
+            "assert abs(init.relu_ratio_moments(16, 0.125)['second'] - 21 / 16) < 1e-12",
+    "normalization": "import numpy as np\n"
+                     "y, _ = normalization.batch_norm(np.array([[0.], [2.]]), eps=0.0)\n"
+                     "assert np.allclose(y[:, 0], [-1., 1.])",
     "gradcheck": "import numpy as np\n"
                  "g = gradcheck.numerical_gradient(lambda x: float(x @ x), np.array([1., 2.]))\n"
                  "assert np.allclose(g, [2., 4.], atol=1e-6)",
