@@ -173,6 +173,7 @@ html_title = project
 html_favicon = "book/_static/favicon.svg"  # a local icon: no request for /favicon.ico
 html_static_path = ["book/_static"]
 html_css_files = ["dlf.css"]
+html_js_files = ["dlf.js"]  # the theme's navigation buttons work at every width
 html_last_updated_fmt = None
 html_theme_options = {
     "path_to_docs": "book",

@@ -226,3 +226,83 @@ def test_screenshots(browser, site, name, path, scheme, show):
         assert not log.problems(), "\n".join(log.problems())
     finally:
         page.context.close()
+
+
+# --- phones ------------------------------------------------------------------------------------
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True}
+
+_NARROW = """() => {
+  let clipped = 0;
+  for (const s of document.querySelectorAll('span.math')) {
+    const m = s.querySelector('mjx-math');
+    if (!m || getComputedStyle(s).overflowX !== 'hidden') continue;
+    const a = s.getBoundingClientRect(), b = m.getBoundingClientRect();
+    if (b.right > a.right + 1 || b.left < a.left - 1) clipped++;
+  }
+  const wide = [...document.querySelectorAll('mjx-container[display="true"]')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1);
+  const hidden = wide.filter(e => !['auto', 'scroll'].includes(getComputedStyle(e).overflowX)
+    || getComputedStyle(e).backgroundImage === 'none').length;
+  const pre = [...document.querySelectorAll('div.output.stream pre')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1).length;
+  return {clipped, wide: wide.length, hidden, pre,
+          page: document.documentElement.scrollWidth > window.innerWidth + 1};
+}"""
+
+
+def _open_at(browser, site: str, path: str, width: int):
+    page, log = _open(browser, site, path)
+    page.set_viewport_size({"width": width, "height": 844})
+    return page, log
+
+
+@pytest.mark.parametrize("width", [390, 800])
+@pytest.mark.parametrize("toggle, drawer", [(".primary-toggle", "#pst-primary-sidebar-modal"),
+                                            (".secondary-toggle",
+                                             "#pst-secondary-sidebar-modal")])
+def test_navigation_buttons_open_their_drawer_on_narrow_screens(browser, site, width, toggle,
+                                                               drawer):
+    page, log = _open_at(browser, site, "optimization/opt-gd.html", width)
+    try:
+        visible = [b for b in page.query_selector_all(toggle) if b.is_visible()]
+        assert visible, f"no visible {toggle} button at {width} px"
+        visible[0].click()
+        page.wait_for_selector(f"{drawer}[open]", timeout=5_000)
+        links = page.locator(f"{drawer} a").count()
+        assert links > 5, f"the drawer opened by {toggle} shows {links} links"
+        if width == 390:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"phone-{toggle.strip('.')}.png"))
+        assert not log.problems(), log.problems()
+    finally:
+        page.context.close()
+
+
+def test_menu_button_collapses_the_sidebar_on_a_desktop(browser, site):
+    page, log = _open(browser, site, "optimization/opt-gd.html")
+    try:
+        [b for b in page.query_selector_all(".primary-toggle") if b.is_visible()][0].click()
+        page.wait_for_timeout(300)
+        assert "pst-sidebar-hidden" in page.get_attribute("#pst-primary-sidebar", "class")
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_phone_reading_nothing_clipped(browser, site, path):
+    page = browser.new_context(**PHONE).new_page()
+    try:
+        page.goto(f"{site}/{path}", wait_until="load")
+        _typeset(page)
+        found = page.evaluate(_NARROW)
+        assert found["clipped"] == 0, f"{found['clipped']} inline formulas are cut off"
+        assert found["hidden"] == 0, f"{found['hidden']} wide equations scroll invisibly"
+        assert found["pre"] == 0, f"{found['pre']} check outputs run off the right edge"
+        assert not found["page"], "the page itself scrolls sideways"
+        if path == CHAPTERS[0]:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "phone-chapter.png"))
+    finally:
+        page.context.close()
