@@ -25,8 +25,10 @@ comma     := ,
 export DLF_ONLY
 # -E: read every page afresh (a failure never disappears on a re-run); -n: nitpicky references;
 # -W --keep-going: every warning is an error, and all of them are reported before failing.
+# -d: Sphinx's pickled doctrees stay out of the published folder (they would double its size).
 SPHINX    := $(BIN)/sphinx-build -E -n -W --keep-going -j $(JOBS) -c $(CONFDIR) -b html \
-             -w $(BUILDDIR)/warnings.log $(SPHINXOPTS) $(BOOKDIR) $(BUILDDIR)/html
+             -d $(BUILDDIR)/doctrees -w $(BUILDDIR)/warnings.log $(SPHINXOPTS) $(BOOKDIR) \
+             $(BUILDDIR)/html
 
 .PHONY: chapter html notebooks dist test lint unit book-tests site-tests sweep serve clean distclean install lock
 

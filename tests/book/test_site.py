@@ -85,3 +85,14 @@ def test_execution_report_lists_every_chapter(html_dir):
     report = (html_dir / "appendix" / "execution.html").read_text()
     for src in CHAPTERS:
         assert src.stem in report, f"{src.stem} missing from the execution report"
+
+
+def test_site_is_light(html_dir):
+    """The published folder stays small: MathJax only as far as it is used, no build leftovers."""
+    files = [p for p in html_dir.rglob("*") if p.is_file()]
+    size = sum(p.stat().st_size for p in files)
+    assert not (html_dir / ".doctrees").exists(), "Sphinx's doctrees ended up in the site"
+    assert size <= 40 * 2**20, f"the site is {size / 2**20:.1f} MB (limit 40 MB)"
+    mathjax = sum(p.stat().st_size for p in (html_dir / "_static" / "mathjax").rglob("*")
+                  if p.is_file())
+    assert mathjax <= 8 * 2**20, f"MathJax takes {mathjax / 2**20:.1f} MB (limit 8 MB)"
