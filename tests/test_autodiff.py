@@ -513,3 +513,29 @@ def test_bad_input_raises_clear_errors():
         ad.random_program(2, 0)
     with pytest.raises(ValueError, match="refers to node"):
         ad.run_program([("add", 0, 5)], [1.0])
+
+
+@pytest.mark.parametrize("name", ["exp", "tanh", "sqrt", "sin", "cos", "cosh", "sinh"])
+def test_elementary_functions_accept_a_tensor(name):
+    # regression: the module docstring promised Tensor support, but sqrt, sin, cos,
+    # cosh and sinh raised TypeError on a Tensor
+    a = np.array([[0.3, 1.7, 2.2], [0.9, 0.5, 1.1]])
+    x = ad.Tensor(a)
+    y = getattr(ad, name)(x)
+    np.testing.assert_allclose(y.data, getattr(np, name)(a), rtol=1e-15)
+    y.sum().backward()
+    t = torch.tensor(a, requires_grad=True)
+    getattr(torch, name)(t).sum().backward()
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-13)
+
+
+def test_tensor_tanh_derivative_has_no_cancellation():
+    x = ad.Tensor(np.array([20.0, -20.0, 0.0]))
+    ad.tanh(x).sum().backward()
+    expected = 1.0 / np.cosh(np.array([20.0, -20.0, 0.0])) ** 2
+    np.testing.assert_allclose(x.grad, expected, rtol=1e-14)  # 1 - t^2 gives 0 or 1e-16 junk
+
+
+def test_tensor_sqrt_rejects_nonpositive_entries():
+    with pytest.raises(ValueError, match="sqrt needs positive entries"):
+        ad.sqrt(ad.Tensor(np.array([1.0, 0.0])))

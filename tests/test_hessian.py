@@ -217,3 +217,31 @@ def test_bad_input_raises_clear_errors():
         hessian.HessianOperator(loss, x)(torch.ones((3, 1)))
     with pytest.raises(ValueError, match="does not depend on params"):
         hessian.hvp(lambda: torch.tensor(1.0), x, torch.ones(3))
+
+
+@pytest.mark.parametrize("spectrum, n_iter", [((1.0, -1.0, 0.5, 0.1), 100),
+                                              ((1.0, -1.0, 0.5, 0.1), 1000),
+                                              ((1.0, -0.999, 0.5), 100)])
+def test_top_eigenvalue_when_lambda_min_ties_with_lambda_max(spectrum, n_iter):
+    # regression: power iteration alone settled at a wrong Rayleigh quotient
+    # (0.930 and 0.942) when |lambda_min| equals or nearly equals lambda_max
+    k = len(spectrum)
+    Q = torch.linalg.qr(torch.randn(k, k, generator=torch.Generator().manual_seed(1),
+                                    dtype=torch.float64))[0]
+    A = Q @ torch.diag(torch.tensor(spectrum, dtype=torch.float64)) @ Q.T
+    x = torch.zeros(k, dtype=torch.float64, requires_grad=True)
+    res = hessian.top_eigenvalue(lambda: 0.5 * x @ A @ x, x, n_iter=n_iter, seed=0)
+    assert res.eigenvalue == pytest.approx(1.0, rel=1e-8)
+    assert res.residual < 1e-6
+    Av = A @ res.vector
+    assert float(torch.linalg.vector_norm(Av - res.eigenvalue * res.vector)) == pytest.approx(
+        res.residual, abs=1e-12)
+
+
+def test_residual_reports_non_convergence():
+    # eigenvalues 1 and 0.99: 5 iterations cannot separate them, and the residual says so
+    A = torch.diag(torch.tensor([1.0, 0.99, 0.2], dtype=torch.float64))
+    x = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    res = hessian.top_eigenvalue(lambda: 0.5 * x @ A @ x, x, n_iter=5, seed=0)
+    assert res.eigenvalue <= 1.0 + 1e-15
+    assert res.residual > 1e-4

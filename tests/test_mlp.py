@@ -334,3 +334,20 @@ def test_bad_input_to_loss_model_and_training():
                              np.zeros((4, 2)))
     with pytest.raises(ValueError, match="at least one dimension"):
         mlp.softmax(1.0)
+
+
+@pytest.mark.parametrize("name", ["tanh", "gelu"])
+def test_activation_derivatives_raise_no_overflow_warning_on_huge_inputs(name):
+    # regression: 2 z and z**2 overflowed (RuntimeWarning) for |z| >= 1e154
+    z = np.array([-1e308, -1e200, -1e154, -500.0, 0.0, 500.0, 1e154, 1e200, 1e308])
+    cls = mlp.ACTIVATIONS[name]
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        d = cls.df(z)  # underflow to 0 is the correct answer, not an error
+    expected = {"tanh": [0, 0, 0, 0, 1, 0, 0, 0, 0], "gelu": [0, 0, 0, 0, 0.5, 1, 1, 1, 1]}
+    np.testing.assert_array_equal(d, expected[name])
+
+
+def test_gelu_is_vectorised_and_matches_scipy_on_a_large_array():
+    # regression: Phi was np.vectorize(math.erfc), a Python loop per entry
+    z = np.random.default_rng(0).standard_normal((300, 400)) * 5
+    np.testing.assert_allclose(mlp.GELU.f(z), z * ndtr(z), rtol=1e-12, atol=1e-300)

@@ -889,8 +889,37 @@ class Tensor:
 
     def tanh(self) -> Tensor:
         t = np.tanh(self.data)
-        return Tensor._node(t, ((self, lambda g: g * (1.0 - t * t)),),
-                            "tanh")
+        e = np.exp(-2.0 * np.abs(self.data))
+        dt = 4.0 * e / (1.0 + e) ** 2  # 1 - t^2 without its cancellation
+        return Tensor._node(t, ((self, lambda g: g * dt),), "tanh")
+
+    def sqrt(self) -> Tensor:
+        x = self.data
+        if not np.all(x > 0):
+            raise ValueError("sqrt needs positive entries, "
+                             f"got min {x.min():.3g}")
+        r = np.sqrt(x)
+        return Tensor._node(r, ((self, lambda g: g * 0.5 / r),), "sqrt")
+
+    def sin(self) -> Tensor:
+        x = self.data
+        return Tensor._node(np.sin(x), ((self, lambda g: g * np.cos(x)),),
+                            "sin")
+
+    def cos(self) -> Tensor:
+        x = self.data
+        return Tensor._node(np.cos(x), ((self, lambda g: -g * np.sin(x)),),
+                            "cos")
+
+    def cosh(self) -> Tensor:
+        x = self.data
+        return Tensor._node(np.cosh(x), ((self, lambda g: g * np.sinh(x)),),
+                            "cosh")
+
+    def sinh(self) -> Tensor:
+        x = self.data
+        return Tensor._node(np.sinh(x), ((self, lambda g: g * np.cosh(x)),),
+                            "sinh")
 
     def relu(self) -> Tensor:
         mask = self.data > 0

@@ -2,8 +2,9 @@
 
 Central differences ``(f(x + h e_i) - f(x - h e_i)) / (2 h)`` have error ``O(h^2)`` for smooth
 ``f`` (Taylor's theorem with remainder, chapter ``toolkit``), plus a rounding error of order
-``eps_mach |f| / h``; ``h`` about ``1e-6`` balances the two in float64, so a correct analytic
-gradient typically agrees to a relative error near ``1e-9`` or better.
+``eps_mach |f| / h``; ``h`` near ``eps_mach^(1/3)``, about ``6e-6`` in float64, balances the
+two (the default ``1e-6`` and the ``1e-5`` of ``dlf.mlp`` are both within a factor 6 of it),
+so a correct analytic gradient typically agrees to a relative error near ``1e-9`` or better.
 
 Derived in: ``toolkit`` (used by every chapter that checks a gradient). Depends on: numpy only.
 """

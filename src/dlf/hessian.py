@@ -167,33 +167,50 @@ class PowerIteration(NamedTuple):
     """Result of :func:`top_eigenvalue`."""
 
     eigenvalue: float
-    """The estimate of ``lambda_max(H)``."""
+    """The estimate of ``lambda_max(H)``: a Rayleigh quotient, so never
+    above ``lambda_max`` (up to rounding)."""
     vector: torch.Tensor
-    """Unit eigenvector estimate, shape (p,)."""
+    """Unit vector ``v`` whose Rayleigh quotient is ``eigenvalue``, shape (p,)."""
     history: tuple[float, ...]
     """Rayleigh quotients ``v_k^T H v_k``, ``k = 0, 1, ...``: the first run,
     then the shifted run (shifted back) if one was needed."""
     n_hvp: int
     """Number of Hessian-vector products used."""
+    residual: float = math.nan
+    """``||H v - eigenvalue * v||``. For symmetric ``H`` some eigenvalue lies
+    within ``residual`` of ``eigenvalue``; a small residual certifies an
+    eigenpair, a large one (relative to ``|eigenvalue|``) that the
+    iteration has not converged."""
+
+
+#: a run counts as converged when ``||H v - rho v|| <= RESIDUAL_RTOL * ||H v||``
+RESIDUAL_RTOL = 1e-4
 
 
 def _power(op: HessianOperator, v: torch.Tensor, n_iter: int, tol: float,
-           shift: float) -> tuple[float, torch.Tensor, list[float]]:
-    """Power iteration on ``H - shift I`` from the unit vector ``v``."""
+           shift: float) -> tuple[float, torch.Tensor, list[float], float,
+                                  float]:
+    """Power iteration on ``H - shift I`` from the unit vector ``v``.
+
+    Returns the last Rayleigh quotient of ``H`` (shift added back), its
+    vector, the history, the residual ``||H v - rho v||`` and the largest
+    ``||(H - shift I) v||`` seen (a lower bound of the spectral radius).
+    """
     history: list[float] = []
-    lam = math.nan
+    lam, radius = math.nan, 0.0
     for _ in range(n_iter):
         w = op(v) - shift * v
         lam_new = float(v @ w)  # Rayleigh quotient of v
         history.append(lam_new + shift)
+        residual = float(torch.linalg.vector_norm(w - lam_new * v))
         norm = float(torch.linalg.vector_norm(w))
-        if norm == 0.0:  # v is an eigenvector, eigenvalue 0 (shifted)
-            return shift, v, history
+        radius = max(radius, norm)
+        converged = tol > 0 and abs(lam_new - lam) <= tol * abs(lam_new)
+        if norm == 0.0 or converged or len(history) == n_iter:
+            break  # norm 0: v is an eigenvector with eigenvalue shift
         v = w / norm
-        if tol > 0 and abs(lam_new - lam) <= tol * abs(lam_new):
-            break
         lam = lam_new
-    return history[-1], v, history
+    return history[-1], v, history, residual, radius
 
 
 def top_eigenvalue(loss_fn: LossFn, params: Params, n_iter: int = 100,
@@ -203,10 +220,21 @@ def top_eigenvalue(loss_fn: LossFn, params: Params, n_iter: int = 100,
     Power iteration ``v <- H v / ||H v||`` converges to the eigenvalue of
     largest *magnitude*; if ``lambda_max`` is that eigenvalue, the error of
     the Rayleigh quotient shrinks like ``r^(2k)``, ``r`` the ratio of the
-    next largest magnitude to ``lambda_max`` (eq-ad-power). If the dominant
-    eigenvalue is negative, it is ``lambda_min``, and a second run on
-    ``H - lambda_min I`` (whose spectrum is ``>= 0``) finds
-    ``lambda_max - lambda_min``; ``lambda_min`` is added back.
+    next largest magnitude to ``lambda_max`` (eq-ad-power). A second,
+    shifted run is made in two cases:
+
+    * the first run converged (residual at most ``RESIDUAL_RTOL * ||H v||``)
+      to a negative eigenvalue: it is ``lambda_min``, and the run on
+      ``H - lambda_min I`` (spectrum ``>= 0``) finds ``lambda_max``;
+    * the first run did not converge, as happens when ``lambda_min`` is
+      negative with a magnitude close to ``lambda_max`` (the iterates then
+      wander in the span of both eigenvectors and the Rayleigh quotient
+      settles at a wrong value): the run on ``H + R I``, ``R`` the largest
+      ``||H v||`` seen (close to the spectral radius), has the largest
+      eigenvalue ``lambda_max + R`` dominant.
+
+    Of the two runs the larger Rayleigh quotient is returned (both are lower
+    bounds of ``lambda_max``), with its residual: check it when it matters.
 
     Parameters
     ----------
@@ -224,7 +252,7 @@ def top_eigenvalue(loss_fn: LossFn, params: Params, n_iter: int = 100,
     Returns
     -------
     PowerIteration
-        ``(eigenvalue, vector, history, n_hvp)``.
+        ``(eigenvalue, vector, history, n_hvp, residual)``.
     """
     if isinstance(n_iter, bool) or not isinstance(n_iter, int) or n_iter < 1:
         raise ValueError(f"n_iter must be a positive int, got {n_iter!r}")
@@ -237,8 +265,13 @@ def top_eigenvalue(loss_fn: LossFn, params: Params, n_iter: int = 100,
     gen = torch.Generator().manual_seed(seed)
     v0 = torch.randn(op.size, generator=gen, dtype=op.dtype).to(op.device)
     v0 = v0 / torch.linalg.vector_norm(v0)
-    lam, v, history = _power(op, v0, n_iter, tol, 0.0)
-    if lam < 0:
-        lam, v, more = _power(op, v0, n_iter, tol, lam)
+    lam, v, history, res, radius = _power(op, v0, n_iter, tol, 0.0)
+    converged = res <= RESIDUAL_RTOL * radius
+    if lam < 0 or not converged:
+        shift = lam if converged else -radius
+        lam2, v2, more, res2, _ = _power(op, v0, n_iter, tol, shift)
         history += more
-    return PowerIteration(float(lam), v, tuple(history), len(history))
+        if lam2 > lam:
+            lam, v, res = lam2, v2, res2
+    return PowerIteration(float(lam), v, tuple(history), len(history),
+                          float(res))

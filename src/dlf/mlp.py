@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import scipy.special
 
 from dlf import gradcheck
 
@@ -161,13 +162,11 @@ def softmax(z: Any, axis: int = -1) -> np.ndarray:
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-_erfc = np.vectorize(math.erfc, otypes=[np.float64])
-
-
 def _normal_cdf(z: np.ndarray) -> np.ndarray:
     """``Phi(z) = erfc(-z / sqrt 2) / 2``: unlike ``(1 + erf(z / sqrt 2)) / 2``
-    it keeps full relative accuracy in the left tail."""
-    return 0.5 * _erfc(-z / math.sqrt(2.0))
+    it keeps full relative accuracy in the left tail (``scipy.special.erfc``,
+    vectorised)."""
+    return 0.5 * scipy.special.erfc(-z / math.sqrt(2.0))
 
 
 # ---------------------------------------------------------------------------
@@ -326,6 +325,7 @@ class Tanh(Elementwise):
 
     @staticmethod
     def df(z):
+        z = np.clip(z, -400.0, 400.0)  # 4 sigmoid(800) sigmoid(-800) = 0 already
         return 4.0 * sigmoid(2.0 * z) * sigmoid(-2.0 * z)
 
 
@@ -339,8 +339,9 @@ class GELU(Elementwise):
 
     @staticmethod
     def df(z):
-        pdf = np.exp(-0.5 * z**2) / math.sqrt(2.0 * math.pi)
-        return _normal_cdf(z) + z * pdf
+        zc = np.clip(z, -40.0, 40.0)  # z phi(z) is 0 in float64 beyond 40
+        pdf = np.exp(-0.5 * zc**2) / math.sqrt(2.0 * math.pi)
+        return _normal_cdf(z) + zc * pdf
 
 
 #: Activation layers by name, as accepted by :class:`MLP`.
