@@ -306,3 +306,26 @@ def test_phone_reading_nothing_clipped(browser, site, path):
             page.screenshot(path=str(SCREENSHOTS / "phone-chapter.png"))
     finally:
         page.context.close()
+
+
+# --- accessibility -----------------------------------------------------------------------------
+
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"  # axe-core 4.14.1, see vendor/README.md
+
+
+@pytest.mark.parametrize("path", ["index.html", "appendix/api.html", "appendix/claims.html",
+                                  *CHAPTERS])
+def test_no_serious_accessibility_violations(browser, site, path):
+    page, log = _open(browser, site, path)
+    try:
+        _typeset(page)
+        page.wait_for_timeout(600)  # dlf.js names the buttons other scripts add on load
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate("""async () => {
+          const r = await axe.run(document, {resultTypes: ['violations']});
+          return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+            .map(v => `${v.impact} ${v.id} (${v.nodes.length}): ${v.nodes[0].html.slice(0, 120)}`);
+        }""")
+        assert not found, f"{path}: {found}"
+    finally:
+        page.context.close()
