@@ -19,6 +19,10 @@ between it and the next numbered block (any other ``prf:`` block or an exercise)
 - the directive ``dlf-claims`` (the appendix page "Claims") lists every result of the book:
   number and title (linked), kind, checks, tightest ratio, status, with totals.
 
+The same walk collects the errata: every admonition whose title names a misstatement or a slip
+("A frequent misstatement: ...") gets an anchor and, with the first check cell after it, a row
+of the directive ``dlf-errata`` (the appendix page "Errata in the sources").
+
 Attribution is by position, as the book is written (BOOK_GUIDE: "right after it, a code cell runs
 it"): the reader sees exactly which printed lines are counted, and can judge them.
 """
@@ -39,6 +43,8 @@ PART_FOLDERS = ("foundations", "networks", "optimization", "training", "generali
                 "architectures", "generative", "robustness")
 #: the kinds of result that are claims (each must be checked or cited)
 RESULTS = ("theorem", "proposition", "lemma", "corollary")
+#: an admonition whose title names a misstatement or slip is an erratum (appendix "Errata")
+_ERRATUM = re.compile(r"\b(misstatements?|slips?)\b", re.I)
 _RATIO = re.compile(r"\((?:measured/bound|bound/measured) ([0-9.eE+-]+)\)")
 
 
@@ -93,7 +99,20 @@ def collect(app, doctree: nodes.document) -> None:
     if not _is_chapter(docname):
         return
     records, current, pending = [], None, []
+    errata, erratum = [], None
     for node in list(doctree.findall(nodes.Element)):
+        if isinstance(node, nodes.admonition) and _ERRATUM.search(_title(node)):
+            erratum = {"docname": docname, "anchor": f"erratum-{len(errata) + 1}",
+                       "title": node.next_node(nodes.title).deepcopy(), "check": ""}
+            node["ids"].append(erratum["anchor"])
+            errata.append(erratum)
+        elif erratum is not None and not erratum["check"] and isinstance(
+                node, nodes.literal_block) and "output" in node.get("classes", []) \
+                and any(ln.rstrip().endswith("  ok") for ln in node.astext().splitlines()):
+            cell = node.parent.parent if node.parent is not None else node
+            erratum["check"] = cell["ids"][0] if cell["ids"] else f"{erratum['anchor']}-check"
+            if not cell["ids"]:
+                cell["ids"].append(erratum["check"])
         kind = _kind(node)
         if kind is not None:
             # a lemma stated right before the next result, with no check of its own in between,
@@ -144,6 +163,9 @@ def collect(app, doctree: nodes.document) -> None:
                 rec["kind"], rec["label"], rec["title"], location=result, type="dlf",
                 subtype="claims")
     env.dlf_claims[docname] = records
+    if not hasattr(env, "dlf_errata"):
+        env.dlf_errata = {}
+    env.dlf_errata[docname] = errata
 
 
 def _summary(node: ledger_node) -> str:
@@ -180,6 +202,48 @@ class ClaimsTable(Directive):
 
     def run(self):
         return [claims_table_node()]
+
+
+class errata_table_node(nodes.General, nodes.Element):
+    """Placeholder for the table of errata, filled when the page is resolved."""
+
+
+class ErrataTable(Directive):
+    """``dlf-errata``: every misstatement the book corrects, from the chapters' admonitions."""
+
+    def run(self):
+        return [errata_table_node()]
+
+
+def fill_errata(app, doctree: nodes.document, fromdocname: str) -> None:
+    env = app.env
+    errata = getattr(env, "dlf_errata", {})
+    order = {doc: i for i, doc in enumerate(env.toctree_includes.get(env.config.root_doc, []))}
+    rows = sorted((e for doc in env.found_docs if doc in errata for e in errata[doc]),
+                  key=lambda e: (order.get(e["docname"], 1 << 30), e["docname"]))
+    for placeholder in list(doctree.findall(errata_table_node)):
+        head = ("Chapter", "The misstatement (and its correction)", "Check")
+        table = nodes.table(classes=["dlf-claims"])
+        group = nodes.tgroup(cols=3)
+        table += group
+        for width in (22, 60, 18):
+            group += nodes.colspec(colwidth=width)
+        thead, tbody = nodes.thead(), nodes.tbody()
+        group += [thead, tbody]
+        thead += _row([nodes.Text(h) for h in head])
+        for e in rows:
+            doc = e["docname"]
+            uri = app.builder.get_relative_uri(fromdocname, doc)
+            chapter = env.titles[doc].astext() if doc in env.titles else doc
+            title = nodes.reference("", "", *e["title"].deepcopy().children, internal=True,
+                                    refuri=f"{uri}#{e['anchor']}")
+            check = nodes.reference("", "the check", internal=True,
+                                    refuri=f"{uri}#{e['check']}") if e["check"] \
+                else nodes.Text("\u2013")
+            tbody += _row([nodes.Text(chapter), title, check])
+        total = nodes.paragraph("", f"{len(rows)} errata in {len({e['docname'] for e in rows})} "
+                                "chapters.")
+        placeholder.replace_self([total, table])
 
 
 def _number(env, rec) -> str:
@@ -252,13 +316,15 @@ def _row(cells: list[nodes.Node]) -> nodes.row:
 
 def purge(app, env, docname: str) -> None:
     getattr(env, "dlf_claims", {}).pop(docname, None)
+    getattr(env, "dlf_errata", {}).pop(docname, None)
 
 
 def merge(app, env, docnames, other) -> None:
-    if not hasattr(env, "dlf_claims"):
-        env.dlf_claims = {}
-    env.dlf_claims.update({d: v for d, v in getattr(other, "dlf_claims", {}).items()
-                           if d in docnames})
+    for attr in ("dlf_claims", "dlf_errata"):
+        if not hasattr(env, attr):
+            setattr(env, attr, {})
+        getattr(env, attr).update({d: v for d, v in getattr(other, attr, {}).items()
+                                   if d in docnames})
 
 
 def setup(app):
@@ -271,9 +337,12 @@ def setup(app):
                  text=(visit_skip, None), man=(visit_skip, None), texinfo=(visit_skip, None))
     app.add_node(claims_table_node)
     app.add_directive("dlf-claims", ClaimsTable)
+    app.add_node(errata_table_node)
+    app.add_directive("dlf-errata", ErrataTable)
     # after myst-nb has put the cell outputs into the doctree
     app.connect("doctree-read", collect, priority=900)
     app.connect("doctree-resolved", fill_table)
+    app.connect("doctree-resolved", fill_errata)
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}

@@ -68,3 +68,35 @@ def test_ledger_lines_count_their_checks(html_dir, src):
                               page, re.S):
         lines = body.strip("\n").split("\n")
         assert int(n) == len(lines) and all(ln.endswith("  ok") for ln in lines)
+
+
+@pytest.mark.site
+def test_errata_page_lists_every_misstatement_box(html_dir):
+    boxes = 0
+    for src in chapter_sources():
+        boxes += len(re.findall(r"^:::\{admonition\}[^\n]*\b(?:[Mm]isstatements?|[Ss]lips?)\b",
+                                src.read_text(), re.M))
+    page = (html_dir / "appendix" / "errata.html").read_text()
+    m = re.search(r"(\d+) errata in \d+ chapters", page)
+    assert m and int(m.group(1)) == boxes, (m and m.group(0), boxes)
+    assert page.count('#erratum-') >= boxes
+
+
+@pytest.mark.book
+def test_errata_table_links_box_and_check(tiny_book):
+    (tiny_book.root / "book" / "appendix").mkdir()
+    (tiny_book.root / "book" / "appendix" / "errata.md").write_text(
+        "# Errata\n\nSome math $x$.\n\n```{eval-rst}\n.. dlf-errata::\n```\n")
+    index = tiny_book.root / "book" / "index.md"
+    index.write_text(index.read_text().replace("optimization/tiny\n",
+                                               "optimization/tiny\nappendix/errata\n"))
+    tiny_book.write_chapter(GOOD_CHAPTER + "\n:::{admonition} A frequent misstatement: $2x$\n"
+                            ":class: warning\nIt is $x$.\n:::\n" + CHECK)
+    proc = tiny_book.build()
+    assert proc.returncode == 0, proc.output[-3000:]
+    page = (tiny_book.root / "_build" / "html" / "appendix" / "errata.html").read_text()
+    assert "1 errata in 1 chapters" in page
+    assert 'href="../optimization/tiny.html#erratum-1"' in page
+    assert re.search(r'href="\.\./optimization/tiny\.html#[\w-]+">the check</a>', page)
+    chapter = (tiny_book.root / "_build" / "html" / "optimization" / "tiny.html").read_text()
+    assert 'id="erratum-1"' in chapter
