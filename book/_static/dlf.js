@@ -7,6 +7,12 @@
  * forwards its click to the first one, where the handlers live: on a desktop that collapses the
  * sidebar, on a phone it opens the drawer.
  *
+ * Hover previews. Pointing at a reference to a theorem, an equation, a figure or an exercise (a
+ * link whose target is a numbered block, on this page or another page of the site) shows that
+ * block in a small box, as the page renders it, with its mathematics typeset. Pages are fetched
+ * from the site itself (no network beyond it); where fetching is impossible (a page opened from
+ * disk), nothing is shown. Focus (keyboard) works as hover does; Escape closes the box.
+ *
  * Accessible names. A button that shows text but carries an aria-label without that text (the
  * theme's search field shows "Search Ctrl+K", the code toggles "Show code cell source") is
  * announced under a name a speech-input user cannot say; its label gains the visible text.
@@ -46,4 +52,97 @@
     names();
     setTimeout(names, 500);
   });
+  // --- hover previews ------------------------------------------------------------------------
+  var PREVIEWABLE = "div.proof, div.exercise, div.solution, div.math, figure, div.admonition";
+  var pages = {};
+  var tip = null;
+  var timer = null;
+
+  function target(link) {
+    var url = new URL(link.getAttribute("href"), window.location.href);
+    if (!url.hash || url.origin !== window.location.origin) return null;
+    return {page: url.pathname, id: decodeURIComponent(url.hash.slice(1))};
+  }
+
+  function fetchPage(path) {
+    if (path === window.location.pathname) return Promise.resolve(document);
+    if (!pages[path]) {
+      pages[path] = fetch(path).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.text();
+      }).then(function (text) {
+        return new DOMParser().parseFromString(text, "text/html");
+      });
+    }
+    return pages[path];
+  }
+
+  function blockOf(doc, id) {
+    var el = doc.getElementById(id);
+    if (!el) return null;
+    if (!el.matches(PREVIEWABLE)) el = el.closest(PREVIEWABLE) || el.querySelector(PREVIEWABLE);
+    return el;
+  }
+
+  function hide() {
+    if (tip) tip.remove();
+    tip = null;
+  }
+
+  function show(link) {
+    var t = target(link);
+    if (!t) return;
+    fetchPage(t.page).then(function (doc) {
+      var block = blockOf(doc, t.id);
+      if (!block || !link.matches(":hover, :focus")) return;
+      hide();
+      tip = document.createElement("div");
+      tip.className = "dlf-preview";
+      tip.setAttribute("role", "tooltip");
+      var copy = block.cloneNode(true);
+      copy.querySelectorAll("[id]").forEach(function (e) { e.removeAttribute("id"); });
+      copy.removeAttribute("id");
+      copy.querySelectorAll("details.dlf-ledger, .headerlink").forEach(function (e) {
+        e.remove();
+      });
+      tip.appendChild(copy);
+      document.body.appendChild(tip);
+      var r = link.getBoundingClientRect();
+      var width = Math.min(560, window.innerWidth - 16);
+      tip.style.maxWidth = width + "px";
+      tip.style.left = Math.max(8, Math.min(r.left + window.scrollX,
+        window.scrollX + window.innerWidth - width - 8)) + "px";
+      tip.style.top = (r.bottom + window.scrollY + 6) + "px";
+      if (doc !== document && window.MathJax && MathJax.typesetPromise) {
+        MathJax.typesetPromise([tip]).catch(function () {});
+      }
+    }).catch(function () {});
+  }
+
+  function previews() {
+    document.querySelectorAll("a.reference.internal").forEach(function (link) {
+      if (!target(link)) return;
+      var enter = function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () { show(link); }, 250);
+      };
+      var leave = function () {
+        clearTimeout(timer);
+        hide();
+      };
+      link.addEventListener("mouseenter", enter);
+      link.addEventListener("focus", enter);
+      link.addEventListener("mouseleave", leave);
+      link.addEventListener("blur", leave);
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") hide();
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", previews);
+  } else {
+    previews();
+  }
 })();

@@ -329,3 +329,27 @@ def test_no_serious_accessibility_violations(browser, site, path):
         assert not found, f"{path}: {found}"
     finally:
         page.context.close()
+
+
+# --- hover previews ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["other page", "same page"])
+def test_hovering_a_reference_previews_the_result(browser, site, kind):
+    page, log = _open(browser, site, "optimization/landscapes.html")
+    try:
+        _typeset(page)
+        href = ('a.reference.internal[href*=".html#thm-"]' if kind == "other page"
+                else 'a.reference.internal[href^="#thm-"]')
+        link = page.locator(href).first
+        link.scroll_into_view_if_needed()
+        link.hover()
+        tip = page.locator(".dlf-preview")
+        tip.wait_for(timeout=5_000)
+        assert "Theorem" in tip.inner_text()
+        page.wait_for_function("() => document.querySelector('.dlf-preview mjx-container')",
+                               timeout=10_000)  # its mathematics is typeset
+        page.mouse.move(2, 2)
+        tip.wait_for(state="detached", timeout=5_000)
+        assert not log.problems(), log.problems()
+    finally:
+        page.context.close()
