@@ -52,7 +52,10 @@ def test_relu_hat_and_interpolant():
     np.testing.assert_allclose(f, np.interp(xs, grid, g(grid)), atol=1e-12)
 
 
-@given(m=st.integers(0, 60), x=st.floats(0, 1))
+# scipy's binomial pmf (the oracle) overflows inside Boost for x near the smallest normal float
+# (m=4, x=2.2e-308): keep x away from 0 and 1 except at the endpoints themselves.
+@given(m=st.integers(0, 60),
+       x=st.one_of(st.sampled_from([0.0, 1.0]), st.floats(1e-12, 1 - 1e-12)))
 @settings(max_examples=60, deadline=None)
 def test_bernstein_basis_matches_binomial_pmf(m, x):
     b = apx.bernstein_basis(m, [x])[0]
