@@ -127,7 +127,7 @@ if ONLY:
 
 # --- theorems, exercises, citations ---------------------------------------------------------
 # The claims ledger (book/_ext/claims.py): strict, an unchecked and uncited result fails the build.
-dlf_claims_strict = False  # TEMPORARY: switched on once every chapter's results are checked
+dlf_claims_strict = True
 proof_minimal_theme = True
 exercise_style = "solution_follow_exercise"
 bibtex_bibfiles = ["book/references.bib"]

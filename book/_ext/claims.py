@@ -3,7 +3,8 @@
 A chapter states a result (a ``prf:theorem``, ``prf:proposition``, ``prf:lemma`` or
 ``prf:corollary`` with a ``:label:``) and then, in the cells that follow, checks it. This extension
 reads each chapter's doctree after execution and gives every result the check lines printed
-between it and the next numbered block (any other ``prf:`` block or an exercise): a line of
+between it and the next result, definition or exercise (proofs, algorithms, remarks and
+examples in between belong to it): a line of
 :mod:`dlf.checks` ends in ``ok``, and an inequality check also prints how nearly it is attained
 (``measured/bound 0.93``). Then
 
@@ -13,8 +14,9 @@ between it and the next numbered block (any other ``prf:`` block or an exercise)
 - a result that is only cited, not checked, says so in its statement with the role
   ``{cited}`the proof needs measure theory beyond this book``; the line then reads
   "Cited, not checked: <reason>";
-- a lemma stated right before the next result, with no check of its own in between, is a step
-  of that result and is checked together with it (its line says so);
+- a result stated right before the next result, with no check of its own in between (a lemma
+  and the theorem it serves, a theorem and its corollary), is checked together with it: it
+  shares the checks that follow, and its line says so;
 - a result with neither fails the build (a warning under ``-W``), naming the chapter and label;
 - the directive ``dlf-claims`` (the appendix page "Claims") lists every result of the book:
   number and title (linked), kind, checks, tightest ratio, status, with totals.
@@ -68,14 +70,24 @@ def cited_role(name, rawtext, text, lineno, inliner, options=None, content=None)
     return [cited_node(reason=" ".join(text.split()))], []
 
 
+#: numbered blocks that end a result's turn: a new object (definition) or an exercise
+BOUNDARIES = ("definition", "axiom", "assumption", "notation")
+
+
 def _kind(node: nodes.Node) -> str | None:
-    """``theorem`` etc. for a sphinx-proof block, ``""`` for another numbered block, else None."""
+    """The kind of a result; ``""`` for a block that ends a result's turn; else None.
+
+    Proofs, algorithms, remarks and examples belong to the result before them (an algorithm
+    stated with its correctness theorem is checked with it): they are transparent.
+    """
     mod = type(node).__module__
     if mod.startswith("sphinx_exercise"):
         return ""
-    if mod.startswith("sphinx_proof") and type(node).__name__ != "proof_node":
+    if mod.startswith("sphinx_proof"):
         kind = type(node).__name__.removesuffix("_node")
-        return kind if kind in RESULTS else ""
+        if kind in RESULTS:
+            return kind
+        return "" if kind in BOUNDARIES else None
     return None
 
 
@@ -115,9 +127,10 @@ def collect(app, doctree: nodes.document) -> None:
                 cell["ids"].append(erratum["check"])
         kind = _kind(node)
         if kind is not None:
-            # a lemma stated right before the next result, with no check of its own in between,
-            # is a step of that result: it is checked together with it (and says so)
-            if current is not None and not current["checks"] and current["kind"] == "lemma" \
+            # a result stated right before the next one, with no check of its own in between
+            # (a lemma and the theorem it serves, a theorem and its corollary), is checked
+            # together with it: it shares the checks that follow, and its line says so
+            if current is not None and not current["checks"] and not current["cited"] \
                     and kind in RESULTS:
                 pending.append(current)
             else:
@@ -173,7 +186,7 @@ def _summary(node: ledger_node) -> str:
     if n:
         s = f"Checked: {n} assertion{'s' if n != 1 else ''}"
         if node["with"]:
-            s += " (with the result that follows, whose proof uses it)"
+            s += " (shared with the result that follows it)"
         if node["tightest"] is not None:
             s += f"; tightest inequality at {node['tightest']:.3g} of its bound"
         return s + " \u2713"

@@ -35,15 +35,27 @@ def test_checked_and_cited_results_build_and_show_their_status(tiny_book):
 
 @pytest.mark.book
 def test_unchecked_result_fails_naming_chapter_and_label(tiny_book):
+    # a definition after it ends its turn: the checks after the definition are not its own
     tiny_book.write_chapter(GOOD_CHAPTER + RESULT.format(
         title="Unchecked", label="thm-lonely", body="Trust me.")
-        + RESULT.format(title="Next", label="thm-next", body="x {cited}`cited`") + CHECK)
+        + ":::{prf:definition} Something\n:label: def-something\nA word.\n:::\n" + CHECK)
     proc = tiny_book.build()
     assert proc.returncode != 0
     assert "BOOK BUILD FAILED" in proc.output
     assert "tiny" in proc.output and "thm-lonely" in proc.output
     assert "has no check after it" in proc.output
-    assert "thm-next" not in proc.output.split("has no check after it")[0][-300:]
+
+
+@pytest.mark.book
+def test_a_result_followed_by_another_shares_its_checks(tiny_book):
+    tiny_book.write_chapter(
+        GOOD_CHAPTER + RESULT.format(title="Lemma-like", label="thm-first", body="A step.")
+        + RESULT.format(title="Main", label="thm-main", body="The point.") + CHECK)
+    proc = tiny_book.build()
+    assert proc.returncode == 0, proc.output[-3000:]
+    page = (tiny_book.root / "_build" / "html" / "optimization" / "tiny.html").read_text()
+    assert page.count("Checked: 1 assertion") == 2
+    assert "(shared with the result that follows it)" in page
 
 
 @pytest.mark.site
