@@ -139,9 +139,9 @@ def test_mean_field_erf_closed_form_and_relu():
     for q in (0.1, 0.5, 1.0):
         val = float(init.gaussian_expectation(lambda t: v_erf(t) ** 2, q))
         assert math.isclose(val, 2 / math.pi * math.asin(2 * q / (1 + 2 * q)), rel_tol=1e-10)
-    q = init.mean_field_q(lambda t: np.maximum(t, 0), 1.3, 5, s_w2=2.0, s_b2=0.0)
+    q = init.mean_field_q(lambda t: np.maximum(t, 0), 1.3, 5, v_w=2.0, v_b=0.0)
     np.testing.assert_allclose(q, 1.3, rtol=1e-12)  # He for ReLU: a fixed point
-    chi = init.mean_field_chi(lambda t: (t > 0).astype(float), 1.0, s_w2=2.0)
+    chi = init.mean_field_chi(lambda t: (t > 0).astype(float), 1.0, v_w=2.0)
     assert math.isclose(chi, 1.0, rel_tol=1e-12)
 
 
@@ -170,11 +170,45 @@ def test_bad_input():
         init.propagate([np.ones((2, 3))], np.ones(4))
     with pytest.raises(ValueError, match="activation"):
         init.propagate([np.ones((2, 3))], np.ones(3), activation="gelu")
-    with pytest.raises(ValueError, match="n"):
+    with pytest.raises(ValueError, match="m \\(layer width"):
         init.relu_ratio_moments(0, 1.0)
-    with pytest.raises(ValueError, match="s2"):
+    with pytest.raises(ValueError, match="v \\(weight variance"):
         init.relu_ratio_moments(4, 0.0)
     with pytest.raises(ValueError, match="depth"):
         init.mean_field_q(np.tanh, 1.0, 0)
     with pytest.raises(ValueError, match="n_quad"):
         init.gaussian_expectation(np.tanh, 1.0, n_quad=1)
+
+
+@pytest.mark.parametrize("activation", ["relu", "linear", "tanh", "sigmoid"])
+def test_gradient_norms_match_autograd(activation):
+    rng = np.random.default_rng(7)
+    widths = [4, 6, 3, 5]
+    ws = [rng.standard_normal((2, b, a)) for a, b in zip(widths[:-1], widths[1:], strict=True)]
+    x, other = rng.standard_normal((2, 4)), rng.standard_normal((2, 5))
+    act = {"relu": torch.relu, "linear": lambda t: t, "tanh": torch.tanh,
+           "sigmoid": torch.sigmoid}[activation]
+    for kind in ("readout", "target"):
+        ours = init.gradient_norms(ws, x, activation, **{kind: other})
+        assert ours.shape == (3, 2)
+        for n in range(2):
+            wt = [torch.tensor(w[n], requires_grad=True) for w in ws]
+            h = torch.tensor(x[n])
+            for w in wt:
+                h = act(w @ h)
+            o = torch.tensor(other[n])
+            loss = (o * h).sum() if kind == "readout" else 0.5 * ((h - o) ** 2).sum()
+            ref = [float((g ** 2).sum()) for g in torch.autograd.grad(loss, wt)]
+            np.testing.assert_allclose(ours[:, n], ref, rtol=1e-12)
+
+
+def test_gradient_norms_bad_input():
+    w = [np.ones((2, 3))]
+    with pytest.raises(ValueError, match="exactly one"):
+        init.gradient_norms(w, np.ones(3))
+    with pytest.raises(ValueError, match="exactly one"):
+        init.gradient_norms(w, np.ones(3), readout=np.ones(2), target=np.ones(2))
+    with pytest.raises(ValueError, match="target"):
+        init.gradient_norms(w, np.ones(3), target=np.ones(3))
+    with pytest.raises(ValueError, match="weights"):
+        init.gradient_norms(w, np.ones(4), readout=np.ones(2))

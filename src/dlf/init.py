@@ -4,8 +4,9 @@ One rule covers the classical schemes: draw the entries of a weight matrix (or c
 iid with mean zero and variance ``gain**2 / fan``, where the fan is the fan-in, the fan-out or
 their average. LeCun, Xavier (Glorot), He (Kaiming) and PyTorch's default differ only in the gain
 and the fan. The module also computes what that choice does to a deep network: exact moments of
-the layer-to-layer norm ratios of a ReLU network with Gaussian weights, forward norms of stacks
-of random networks, and the mean-field variance map of a wide network.
+the layer-to-layer norm ratios of a ReLU network with Gaussian weights, forward norms and
+weight-gradient norms of stacks of random networks, and the mean-field variance map of a wide
+network.
 
 Derived in: book/training/init.md (Initialization and signal propagation).
 Depends on: numpy, torch (only :func:`init_`), the standard library.
@@ -28,6 +29,7 @@ __all__ = [
     "orthogonal",
     "init_",
     "propagate",
+    "gradient_norms",
     "relu_ratio_moments",
     "relu_log_ratio_density",
     "gaussian_expectation",
@@ -257,6 +259,68 @@ def propagate(weights: Sequence[np.ndarray], x: np.ndarray,
     return np.stack(np.broadcast_arrays(*out))
 
 
+_DACTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "relu": lambda z: (z > 0).astype(np.float64),
+    "linear": lambda z: np.ones_like(z),
+    "tanh": lambda z: 1.0 - np.tanh(z) ** 2,
+    "sigmoid": lambda z: 0.25 / np.cosh(0.5 * z) ** 2,
+}
+
+
+def gradient_norms(weights: Sequence[np.ndarray], x: np.ndarray, activation: str = "relu", *,
+                   readout: np.ndarray | None = None,
+                   target: np.ndarray | None = None) -> np.ndarray:
+    """Squared weight-gradient norms ``||dl/dW^k||_F^2``, ``k = 1..L``, by backpropagation.
+
+    The network is that of :func:`propagate`; the loss is ``l = readout . h^L`` (a linear
+    readout) or ``l = ||h^L - target||^2 / 2`` (the squared loss): give exactly one of them.
+    Backpropagation: ``delta^L = phi'(z^L) * dl/dh^L``, ``delta^{k-1} = phi'(z^{k-1}) *
+    (W^k)^T delta^k`` and ``||dl/dW^k||_F^2 = ||delta^k||^2 ||h^{k-1}||^2``.
+
+    Parameters
+    ----------
+    weights, x, activation
+        As in :func:`propagate`.
+    readout, target : array, shape ``(..., n_L)``, optional
+        Broadcast against the networks' outputs.
+
+    Returns
+    -------
+    array, shape ``(L, ...)``
+        ``||dl/dW^k||_F^2`` for each layer ``k = 1..L`` and each network/input.
+    """
+    if (readout is None) == (target is None):
+        raise ValueError("give exactly one of readout (linear output) and target (squared loss)")
+    if activation not in _ACTS:
+        raise ValueError(f"activation must be one of {sorted(_ACTS)}, got {activation!r}")
+    if len(weights) == 0:
+        raise ValueError("weights must contain at least one layer")
+    h = np.asarray(x, dtype=np.float64)
+    if h.ndim < 1:
+        raise ValueError(f"x must have at least one dimension (n_0), got shape {h.shape}")
+    ws, hs, zs = [], [h], []
+    for k, w in enumerate(weights):
+        w = np.asarray(w, dtype=np.float64)
+        if w.ndim < 2 or w.shape[-1] != hs[-1].shape[-1]:
+            raise ValueError(f"weights[{k}] must have shape (..., n_out, {hs[-1].shape[-1]}), "
+                             f"got {w.shape}")
+        ws.append(w)
+        zs.append(np.matmul(w, hs[-1][..., None])[..., 0])
+        hs.append(_ACTS[activation](zs[-1]))
+    other = readout if target is None else target
+    other = np.asarray(other, dtype=np.float64)
+    if other.ndim < 1 or other.shape[-1] != hs[-1].shape[-1]:
+        name = "readout" if target is None else "target"
+        raise ValueError(f"{name} must have shape (..., {hs[-1].shape[-1]}), got {other.shape}")
+    grad_h = other if target is None else hs[-1] - other
+    out = []
+    for k in range(len(ws) - 1, -1, -1):
+        delta = _DACTS[activation](zs[k]) * grad_h
+        out.append(np.sum(delta * delta, axis=-1) * np.sum(hs[k] * hs[k], axis=-1))
+        grad_h = np.matmul(np.swapaxes(ws[k], -1, -2), delta[..., None])[..., 0]
+    return np.stack(np.broadcast_arrays(*out[::-1]))
+
+
 def _psi_half(b: int) -> float:
     """Digamma at b/2 for an integer b >= 1, by psi(x + 1) = psi(x) + 1/x."""
     x, v = (1.0, -0.5772156649015329) if b % 2 == 0 else \
@@ -280,61 +344,61 @@ def _binom_pmf(n: int) -> np.ndarray:
     return np.array([math.comb(n, b) for b in range(n + 1)], dtype=np.float64) / 2.0 ** n
 
 
-def _check_n_s2(n: int, s2: float) -> None:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n (layer width) must be a positive int, got {n!r}")
-    if not (isinstance(s2, (int, float, np.floating)) and math.isfinite(s2) and s2 > 0):
-        raise ValueError(f"s2 (weight variance) must be a positive number, got {s2!r}")
+def _check_m_v(m: int, v: float) -> None:
+    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
+        raise ValueError(f"m (layer width) must be a positive int, got {m!r}")
+    if not (isinstance(v, (int, float, np.floating)) and math.isfinite(v) and v > 0):
+        raise ValueError(f"v (weight variance) must be a positive number, got {v!r}")
 
 
-def relu_ratio_moments(n: int, s2: float) -> dict[str, float]:
+def relu_ratio_moments(m: int, v: float) -> dict[str, float]:
     """Exact moments of one ReLU layer's norm ratio ``rho = ||h^k||^2 / ||h^{k-1}||^2``.
 
-    Implements (thm-init-relu-law): ``rho = s2 * chi2_B`` with ``B ~ Bin(n, 1/2)``.
+    Implements (thm-init-relu-law): ``rho = v * chi2_A`` with ``A ~ Bin(m, 1/2)``.
 
     Parameters
     ----------
-    n : int
+    m : int
         Width of the layer (number of output units).
-    s2 : float
+    v : float
         Variance of the Gaussian weights.
 
     Returns
     -------
     dict with keys
-        ``mean`` = ``s2 n / 2``; ``second`` = ``E rho^2 = s2^2 n (n + 5) / 4``;
-        ``p_dead`` = ``P(rho = 0) = 2^-n``; ``mean_log`` and ``var_log``, the mean and variance
+        ``mean`` = ``v m / 2``; ``second`` = ``E rho^2 = v^2 m (m + 5) / 4``;
+        ``p_dead`` = ``P(rho = 0) = 2^-m``; ``mean_log`` and ``var_log``, the mean and variance
         of ``log rho`` given ``rho > 0`` (digamma and trigamma sums).
     """
-    _check_n_s2(n, s2)
-    p = _binom_pmf(n)
+    _check_m_v(m, v)
+    p = _binom_pmf(m)
     w = p[1:] / (1.0 - p[0])
-    el = np.array([_psi_half(b) + math.log(2.0) for b in range(1, n + 1)])
-    vl = np.array([_trigamma_half(b) for b in range(1, n + 1)])
-    m = float(w @ el)
+    el = np.array([_psi_half(a) + math.log(2.0) for a in range(1, m + 1)])
+    vl = np.array([_trigamma_half(a) for a in range(1, m + 1)])
+    mu = float(w @ el)
     return {
-        "mean": s2 * n / 2.0,
-        "second": s2 * s2 * n * (n + 5) / 4.0,
+        "mean": v * m / 2.0,
+        "second": v * v * m * (m + 5) / 4.0,
         "p_dead": float(p[0]),
-        "mean_log": math.log(s2) + m,
-        "var_log": float(w @ vl + w @ el ** 2 - m * m),
+        "mean_log": math.log(v) + mu,
+        "var_log": float(w @ vl + w @ el ** 2 - mu * mu),
     }
 
 
-def relu_log_ratio_density(y: np.ndarray, n: int, s2: float) -> np.ndarray:
+def relu_log_ratio_density(y: np.ndarray, m: int, v: float) -> np.ndarray:
     """Density of ``log rho`` given ``rho > 0`` (see :func:`relu_ratio_moments`), at ``y``.
 
-    A mixture over ``b = 1..n`` of the densities of ``log(s2 X)``, ``X ~ chi2_b``, with
-    binomial weights conditioned on ``b >= 1``. Returns an array shaped like ``y``.
+    A mixture over ``a = 1..m`` of the densities of ``log(v X)``, ``X ~ chi2_a``, with
+    binomial weights conditioned on ``a >= 1``. Returns an array shaped like ``y``.
     """
-    _check_n_s2(n, s2)
+    _check_m_v(m, v)
     y = np.asarray(y, dtype=np.float64)
-    p = _binom_pmf(n)
-    t = np.exp(y) / s2  # value of the chi-square variable
+    p = _binom_pmf(m)
+    t = np.exp(y) / v  # value of the chi-square variable
     dens = np.zeros_like(y)
-    for b in range(1, n + 1):
-        logf = ((b / 2) * np.log(t) - t / 2 - (b / 2) * math.log(2.0) - math.lgamma(b / 2))
-        dens += p[b] * np.exp(logf)  # chi2_b density times t = d t / d y
+    for a in range(1, m + 1):
+        logf = ((a / 2) * np.log(t) - t / 2 - (a / 2) * math.log(2.0) - math.lgamma(a / 2))
+        dens += p[a] * np.exp(logf)  # chi2_a density times t = d t / d y
     return dens / (1.0 - p[0])
 
 
@@ -364,32 +428,32 @@ def gaussian_expectation(f: Callable[[np.ndarray], np.ndarray], q: float | np.nd
 
 
 def mean_field_q(phi: Callable[[np.ndarray], np.ndarray], q1: float, depth: int, *,
-                 s_w2: float = 1.0, s_b2: float = 0.0, n_quad: int = 100) -> np.ndarray:
+                 v_w: float = 1.0, v_b: float = 0.0, n_quad: int = 100) -> np.ndarray:
     """Mean-field pre-activation variances ``q_1..q_depth`` of a wide network.
 
-    Implements (eq-init-mean-field): ``q_k = s_w2 E phi(sqrt(q_{k-1}) z)^2 + s_b2``, the
-    limit of ``||f^k||^2 / n`` for weights of variance ``s_w2 / n`` and biases of variance
-    ``s_b2``. Returns an array of length ``depth`` whose entry ``k - 1`` is ``q_k``.
+    Implements (eq-init-mean-field): ``q_k = v_w E phi(sqrt(q_{k-1}) z)^2 + v_b``, the
+    limit of ``||f^k||^2 / m`` for weights of variance ``v_w / m`` and biases of variance
+    ``v_b``. Returns an array of length ``depth`` whose entry ``k - 1`` is ``q_k``.
     """
     if not (isinstance(depth, int) and depth >= 1):
         raise ValueError(f"depth must be a positive int, got {depth!r}")
-    if not (q1 >= 0 and s_w2 >= 0 and s_b2 >= 0):
-        raise ValueError(f"q1, s_w2, s_b2 must be non-negative, got {q1}, {s_w2}, {s_b2}")
+    if not (q1 >= 0 and v_w >= 0 and v_b >= 0):
+        raise ValueError(f"q1, v_w, v_b must be non-negative, got {q1}, {v_w}, {v_b}")
     q = np.empty(depth)
     q[0] = q1
     for k in range(1, depth):
-        q[k] = s_w2 * float(gaussian_expectation(lambda u: phi(u) ** 2, q[k - 1], n_quad)) + s_b2
+        q[k] = v_w * float(gaussian_expectation(lambda u: phi(u) ** 2, q[k - 1], n_quad)) + v_b
     return q
 
 
 def mean_field_chi(phi_prime: Callable[[np.ndarray], np.ndarray], q: float, *,
-                   s_w2: float = 1.0, n_quad: int = 100) -> float:
-    """Mean-field backward gain ``chi = s_w2 E phi'(sqrt(q) z)^2`` per layer.
+                   v_w: float = 1.0, n_quad: int = 100) -> float:
+    """Mean-field backward gain ``chi = v_w E phi'(sqrt(q) z)^2`` per layer.
 
     In a wide network whose pre-activations have variance ``q`` (a fixed point of
     :func:`mean_field_q`), squared gradient norms shrink (``chi < 1``) or grow (``chi > 1``)
     by this factor per layer.
     """
-    if not (q >= 0 and s_w2 >= 0):
-        raise ValueError(f"q and s_w2 must be non-negative, got {q}, {s_w2}")
-    return s_w2 * float(gaussian_expectation(lambda u: phi_prime(u) ** 2, q, n_quad))
+    if not (q >= 0 and v_w >= 0):
+        raise ValueError(f"q and v_w must be non-negative, got {q}, {v_w}")
+    return v_w * float(gaussian_expectation(lambda u: phi_prime(u) ** 2, q, n_quad))
