@@ -142,8 +142,18 @@ def test_fold_without_bias():
 def test_weight_decay_equivalent_lr_and_equilibrium():
     np.testing.assert_allclose(nz.weight_decay_equivalent_lr(0.5, 0.02, np.arange(3)),
                                0.5 * 0.99 ** -np.array([1.0, 3.0, 5.0]), rtol=1e-15)
-    a = 0.01
-    assert np.isclose(np.tan(nz.equilibrium_angle(0.5, 0.02)), np.sqrt(2 * a - a * a) / (1 - a))
+    # hand values: eta lam = 0.1 gives sqrt(0.19) / 0.9 = 0.484322...; eta lam = 0.5, sqrt(3)
+    assert np.isclose(np.tan(nz.equilibrium_angle(0.5, 0.2)), 0.4843221048, rtol=1e-9)
+    assert np.isclose(nz.equilibrium_angle(1.0, 0.5), np.pi / 3, rtol=1e-12)
+    # independent oracle: the fixed point of the deterministic norm recursion
+    # n^2 <- q^2 n^2 + eta^2 G^2 / n^2 (gradient norm G / n at |w| = n, by scale invariance);
+    # then tan = eta (G / n) / (q n)
+    eta, lam, G, n2 = 0.5, 0.02, 1.0, 1.0
+    q = 1 - eta * lam
+    for _ in range(20000):
+        n2 = q * q * n2 + eta**2 * G**2 / n2
+    assert np.isclose(np.tan(nz.equilibrium_angle(eta, lam)), eta * G / (q * n2),
+                      rtol=1e-10)
 
 
 def test_angular_update():
@@ -201,3 +211,11 @@ def test_bad_input():
         nz.ScaleInvariantMLP([3, 2], 2, norm="group")
     with pytest.raises(ValueError, match="w_prev"):
         nz.angular_update([0.0, 0.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match="running_var"):
+        nz.fold_batch_norm(np.ones((2, 3)), None, [0.0, 0.0], [1.0, 0.0], eps=0.0)
+    m = nz.ScaleInvariantMLP([3, 2], 2, seed=0)
+    batch = [(torch.ones(4, 3, dtype=torch.float64), torch.tensor([0, 1, 0, 1]))]
+    with pytest.raises(ValueError, match="lr"):
+        nz.train_scale_invariant(m, batch, 2.0, 0.5)
+    with pytest.raises(ValueError, match="eps = 0"):
+        m(torch.ones(4, 3, dtype=torch.float64))  # every example equal: batch variance 0

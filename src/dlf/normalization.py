@@ -20,7 +20,8 @@ Conventions: NumPy arrays of float64 (any float dtype is computed in float64); `
 ``(n, C)`` or ``(n, C, ...)``; ``eps >= 0`` (``eps = 0`` gives the exact invariances of the
 chapter).
 
-Derived in: ``normalization``. Depends on: numpy, torch.
+Derived in the chapter ``training/normalization`` (Normalization). Depends on: numpy, torch (no
+other dlf module).
 """
 
 from __future__ import annotations
@@ -218,7 +219,9 @@ def layer_norm(x: Any, gamma: Any = None, beta: Any = None, eps: float = 1e-5):
     """Layer normalization: each example standardized over all its features.
 
     Implements (eq-norm-bn-forward) with the statistics of ``x[i]`` (all axes but 0), as
-    ``torch.nn.LayerNorm(x.shape[1:])``.
+    ``torch.nn.LayerNorm(x.shape[1:])``. Only this case is implemented: transformers use
+    ``torch.nn.LayerNorm(d)`` on ``(n, L, d)``, statistics over the last axis alone; apply this
+    function to ``x.reshape(-1, d)`` for that.
 
     Parameters
     ----------
@@ -329,9 +332,13 @@ def fold_batch_norm(weight: Any, bias: Any, running_mean: Any, running_var: Any,
     rv = _affine("running_var", running_var, (C,), 1.0)
     if np.any(rv < 0):
         raise ValueError("running_var must be >= 0")
+    eps = _eps(eps)
+    if np.any(rv + eps == 0):
+        raise ValueError("running_var + eps must be > 0 for every channel (got 0: the eval-mode "
+                         "layer divides by zero)")
     gamma = _affine("gamma", gamma, (C,), 1.0)
     beta = _affine("beta", beta, (C,), 0.0)
-    s = gamma / np.sqrt(rv + _eps(eps))
+    s = gamma / np.sqrt(rv + eps)
     return W * s.reshape((C,) + (1,) * (W.ndim - 1)), s * (b - rm) + beta
 
 
@@ -393,7 +400,7 @@ def angular_update(w_prev: Any, w_next: Any) -> float:
 class ScaleInvariantMLP(torch.nn.Module):
     """Bias-free ReLU network with a normalization after every linear layer and a frozen head.
 
-    ``x -> relu(N(x W_1^T)) -> ... -> relu(N(h W_k^T)) -> h A^T`` where ``N`` is batch norm
+    ``x -> relu(Norm(x W_1^T)) -> ... -> relu(Norm(h W_k^T)) -> h A^T`` where ``Norm`` is batch norm
     (train-mode statistics, always) or layer norm, without affine parameters, and the head
     ``A`` is a fixed buffer. With ``eps = 0`` the loss is invariant to ``W_i -> c W_i`` for
     every ``c > 0`` and every layer separately (prop-norm-scale-invariant-net).
@@ -436,7 +443,11 @@ class ScaleInvariantMLP(torch.nn.Module):
             h = h @ W.T
             dim = 0 if self.norm == "batch" else 1  # over the batch, or over the features
             h = h - h.mean(dim, keepdim=True)
-            h = h / torch.sqrt((h * h).mean(dim, keepdim=True) + self.eps)
+            var = (h * h).mean(dim, keepdim=True)
+            if self.eps == 0 and bool((var == 0).any()):
+                raise ValueError("x gives a constant normalized set (variance 0) and eps = 0: "
+                                 "the normalization is undefined")
+            h = h / torch.sqrt(var + self.eps)
             h = torch.relu(h)
         return h @ self.head.T
 
@@ -469,6 +480,9 @@ def train_scale_invariant(model: ScaleInvariantMLP, batches: Any, lrs: Any, lam:
     lrs = np.broadcast_to(np.asarray(lrs, dtype=np.float64), (T,))
     if np.any(lrs <= 0) or not float(lam) >= 0:
         raise ValueError("lrs must be > 0 and lam >= 0")
+    if np.any(lrs * float(lam) >= 1):
+        raise ValueError(f"need lr * lam < 1 at every step (else the decay flips the sign of w), "
+                         f"got max lr * lam = {float(np.max(lrs) * float(lam))!r}")
     w = model.flat_weights()
     out: dict[str, list] = {"norm": [float(w.norm())], "grad_norm": [], "angle": [],
                             "loss": [], "weights": [w]}
