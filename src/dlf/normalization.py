@@ -20,8 +20,8 @@ Conventions: NumPy arrays of float64 (any float dtype is computed in float64); `
 ``(n, C)`` or ``(n, C, ...)``; ``eps >= 0`` (``eps = 0`` gives the exact invariances of the
 chapter).
 
-Derived in the chapter ``training/normalization`` (Normalization). Depends on: numpy, torch (no
-other dlf module).
+Derived in: ``training/normalization`` (Normalization). Depends on: numpy, torch (no other dlf
+module).
 """
 
 from __future__ import annotations
