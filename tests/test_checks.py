@@ -91,3 +91,26 @@ def test_check_slope_and_bad_input():
         checks.loglog_slope([1, 2, 3], [1, 2])
     with pytest.raises(ValueError, match="tol must be positive"):
         checks.check_slope("r", x, x, 1.0, tol=0)
+
+
+def test_glue_without_myst_nb_is_silent_or_prints(monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "myst_nb", None)  # as in a reader's environment
+    checks.glue("ratio", np.float64(0.25))
+    assert capsys.readouterr().out == ""
+    checks.glue("ratio", np.float64(0.25), display=True)
+    assert capsys.readouterr().out == "ratio: 0.25\n"
+    with pytest.raises(TypeError, match="name"):
+        checks.glue("", 1.0)
+
+
+def test_glue_hands_python_numbers_to_myst_nb(monkeypatch):
+    import sys
+    import types
+
+    seen = {}
+    fake = types.SimpleNamespace(glue=lambda n, v, display: seen.update({n: (v, display)}))
+    monkeypatch.setitem(sys.modules, "myst_nb", fake)
+    checks.glue("k", np.float32(1.5))
+    assert seen == {"k": (1.5, False)} and type(seen["k"][0]) is float

@@ -24,6 +24,7 @@ __all__ = [
     "check_raises",
     "loglog_slope",
     "check_slope",
+    "glue",
 ]
 
 
@@ -212,3 +213,26 @@ def check_slope(name: str, x: Any, y: Any, expected: float, *, tol: float) -> No
     if not abs(s - expected) <= tol:
         raise AssertionError(line + "  FAILED")
     print(line + "  ok")
+
+
+def glue(name: str, value: Any, display: bool = False) -> None:
+    """Record a computed number for the chapter's prose (myst-nb's ``glue``), if it is there.
+
+    The book's build inserts the value into the text wherever ``{glue:text}`name``` appears, so
+    the prose always quotes what the code computed. Outside the build (a downloaded notebook run
+    with only the ``dlf`` wheel installed), myst-nb is usually absent: then the value is shown
+    when ``display`` is true and nothing happens otherwise. NumPy scalars are stored as Python
+    numbers, so that a format such as ``:.3f`` applies.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str, got {name!r}")
+    if isinstance(value, np.generic):
+        value = value.item()
+    try:
+        from myst_nb import glue as _glue
+    except ImportError:
+        if display:
+            print(f"{name}: {value}")
+        return
+    _glue(name, value, display=display)
+

@@ -86,8 +86,8 @@ def test_ledger_lines_count_their_checks(html_dir, src):
 def test_errata_page_lists_every_misstatement_box(html_dir):
     boxes = 0
     for src in chapter_sources():
-        boxes += len(re.findall(r"^:::\{admonition\}[^\n]*\b(?:[Mm]isstatements?|[Ss]lips?)\b",
-                                src.read_text(), re.M))
+        boxes += len(re.findall(r"^(?::{3,}|`{3,})\{admonition\}[^\n]*\b(?:[Mm]isstatements?|"
+                                r"[Ss]lips?)\b", src.read_text(), re.M))
     page = (html_dir / "appendix" / "errata.html").read_text()
     m = re.search(r"(\d+) errata in \d+ chapters", page)
     assert m and int(m.group(1)) == boxes, (m and m.group(0), boxes)

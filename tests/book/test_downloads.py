@@ -121,7 +121,7 @@ def test_downloaded_notebook_has_outputs(html_dir, src):
     assert re.search(r"\bok\b", text), "the notebook's outputs contain no passing check"
     n_figures = sum("image/svg+xml" in o.get("data", {}) or "image/png" in o.get("data", {})
                     for c in code for o in c.get("outputs", []))
-    n_figure_cells = src.read_text().count("figure:")
+    n_figure_cells = len(re.findall(r"^\s+figure:", src.read_text(), re.M))  # cell metadata
     assert n_figures >= n_figure_cells, f"{n_figures} images for {n_figure_cells} figure cells"
 
 
