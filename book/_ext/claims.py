@@ -235,15 +235,8 @@ def fill_errata(app, doctree: nodes.document, fromdocname: str) -> None:
     rows = sorted((e for doc in env.found_docs if doc in errata for e in errata[doc]),
                   key=lambda e: (order.get(e["docname"], 1 << 30), e["docname"]))
     for placeholder in list(doctree.findall(errata_table_node)):
-        head = ("Chapter", "The misstatement (and its correction)", "Check")
-        table = nodes.table(classes=["dlf-claims"])
-        group = nodes.tgroup(cols=3)
-        table += group
-        for width in (22, 60, 18):
-            group += nodes.colspec(colwidth=width)
-        thead, tbody = nodes.thead(), nodes.tbody()
-        group += [thead, tbody]
-        thead += _row([nodes.Text(h) for h in head])
+        table, tbody = _empty_table(("Chapter", "The misstatement (and its correction)",
+                                     "Check"), (22, 60, 18))
         for e in rows:
             doc = e["docname"]
             uri = app.builder.get_relative_uri(fromdocname, doc)
@@ -291,15 +284,8 @@ def fill_table(app, doctree: nodes.document, fromdocname: str) -> None:
 
 def _table(app, fromdocname: str, records: list[dict]) -> nodes.table:
     env = app.env
-    head = ("Chapter", "Result", "Checks", "Tightest", "Status")
-    table = nodes.table(classes=["dlf-claims"])
-    group = nodes.tgroup(cols=len(head))
-    table += group
-    for width in (18, 42, 8, 9, 23):
-        group += nodes.colspec(colwidth=width)
-    thead, tbody = nodes.thead(), nodes.tbody()
-    group += [thead, tbody]
-    thead += _row([nodes.Text(h) for h in head])
+    table, tbody = _empty_table(("Chapter", "Result", "Checks", "Tightest", "Status"),
+                                (18, 42, 8, 9, 23))
     for rec in records:
         doc = rec["docname"]
         chapter = env.titles[doc].astext() if doc in env.titles else doc
@@ -316,6 +302,20 @@ def _table(app, fromdocname: str, records: list[dict]) -> nodes.table:
         tbody += _row([nodes.Text(chapter), link, nodes.Text(str(len(rec["checks"]))),
                        nodes.Text(tight), nodes.Text(status)])
     return table
+
+
+def _empty_table(head: tuple[str, ...], widths: tuple[int, ...]) -> tuple[nodes.table,
+                                                                          nodes.tbody]:
+    """A table of the Claims/Errata pages with its header row; rows go into the returned body."""
+    table = nodes.table(classes=["dlf-claims"])
+    group = nodes.tgroup(cols=len(head))
+    table += group
+    for width in widths:
+        group += nodes.colspec(colwidth=width)
+    thead, tbody = nodes.thead(), nodes.tbody()
+    group += [thead, tbody]
+    thead += _row([nodes.Text(h) for h in head])
+    return table, tbody
 
 
 def _row(cells: list[nodes.Node]) -> nodes.row:
