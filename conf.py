@@ -151,6 +151,9 @@ mathjax3_config = {"tex": {"macros": MACROS}}
 # --- API reference --------------------------------------------------------------------------
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+# a parameter is listed with its type only where its docstring describes it ("as in heavy_ball"
+# would otherwise leave a list of bare types)
+autodoc_typehints_description_target = "documented_params"
 autodoc_default_options = {"members": True, "show-inheritance": True}
 napoleon_numpy_docstring = True
 napoleon_google_docstring = False
