@@ -46,7 +46,6 @@ XFAIL: dict[str, str] = {
     "approximation": "issue 17: breaches being fixed",
     "autodiff": "issue 17: breaches being fixed",
     "checks": "issue 17: breaches being fixed",
-    "concentration": "issue 17: breaches being fixed",
     "data": "issue 17: breaches being fixed",
     "gradcheck": "issue 17: breaches being fixed",
     "hessian": "issue 17: breaches being fixed",
@@ -61,7 +60,6 @@ XFAIL: dict[str, str] = {
     "optim": "issue 17: breaches being fixed",
     "plotting": "issue 17: breaches being fixed",
     "problems": "issue 17: breaches being fixed",
-    "sde": "issue 17: breaches being fixed",
 }
 
 PER_CALL_SECONDS = 2.0

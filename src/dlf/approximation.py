@@ -42,6 +42,20 @@ __all__ = [
 ]
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _positive(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
@@ -59,7 +73,7 @@ def _int(name: str, value: Any, minimum: int) -> int:
 
 
 def _points(name: str, x: Any) -> np.ndarray:
-    xa = np.asarray(x, dtype=np.float64)
+    xa = _real_array(name, x)
     if xa.ndim != 1 or not np.all(np.isfinite(xa)):
         raise ValueError(f"{name} must be a finite 1-D array, got shape {xa.shape}")
     return xa
@@ -168,7 +182,7 @@ def maurey_cosine(x: Any, k: int, seed: Any) -> np.ndarray:
     An unbiased estimate of ``exp(-|x|^2 / 2)`` (eq-apx-gauss-mixture).
     ``x`` has shape ``(n, d)``; returns shape ``(n,)``.
     """
-    xa = np.asarray(x, dtype=np.float64)
+    xa = _real_array("x", x)
     if xa.ndim != 2:
         raise ValueError(f"x must have shape (n, d), got {xa.shape}")
     k = _int("k", k, 1)
@@ -192,7 +206,7 @@ def barron_sigmoid(x: Any, k: int, *, radius: float, seed: Any,
     """
     from scipy.special import expit, gammaln
 
-    xa = np.asarray(x, dtype=np.float64)
+    xa = _real_array("x", x)
     if xa.ndim != 2 or not np.all(np.isfinite(xa)):
         raise ValueError(f"x must be a finite array of shape (n, d), got {xa.shape}")
     k = _int("k", k, 1)
@@ -215,7 +229,7 @@ def tent(x: Any) -> np.ndarray:
 
     Equal to ``2x`` on [0, 1/2], ``2 - 2x`` on [1/2, 1] and 0 outside [0, 1].
     """
-    xa = np.asarray(x, dtype=np.float64)
+    xa = _real_array("x", x)
     r = lambda z: np.maximum(z, 0.0)  # noqa: E731
     return 2 * r(xa) - 4 * r(xa - 0.5) + 2 * r(xa - 1)
 
@@ -223,7 +237,7 @@ def tent(x: Any) -> np.ndarray:
 def sawtooth(x: Any, depth: int) -> np.ndarray:
     """The ``depth``-fold composition of :func:`tent` (``depth = 0``: identity)."""
     depth = _int("depth", depth, 0)
-    y = np.asarray(x, dtype=np.float64)
+    y = _real_array("x", x)
     for _ in range(depth):
         y = tent(y)
     return y

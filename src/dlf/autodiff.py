@@ -74,6 +74,20 @@ __all__ = [
 _REAL = (int, float, np.integer, np.floating)
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _real(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, _REAL):
         raise TypeError(f"{name} must be a real number, got "
@@ -85,7 +99,7 @@ def _real(name: str, value: Any) -> float:
 
 
 def _vector(name: str, x: Any) -> np.ndarray:
-    a = np.array(x, dtype=np.float64)
+    a = _real_array(name, x, copy=True)
     if a.ndim != 1 or a.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array, "
                          f"got shape {a.shape}")
@@ -773,7 +787,7 @@ class Tensor:
         if isinstance(data, Tensor):
             raise TypeError("data must be an array, got a Tensor "
                             "(use it directly)")
-        a = np.array(data, dtype=np.float64)
+        a = _real_array("data", data, copy=True)
         if not np.all(np.isfinite(a)):
             raise ValueError("data must be finite")
         self.data = a
@@ -946,7 +960,7 @@ class Tensor:
                 raise ValueError("backward of a non-scalar Tensor of shape "
                                  f"{self.shape} needs a seed of that shape")
             seed = np.ones_like(self.data)
-        seed = np.array(seed, dtype=np.float64)
+        seed = _real_array("seed", seed, copy=True)
         if seed.shape != self.shape:
             raise ValueError(f"seed must have shape {self.shape}, "
                              f"got {seed.shape}")

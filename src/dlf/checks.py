@@ -28,6 +28,20 @@ __all__ = [
 ]
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _fmt(x: Any) -> str:
     a = np.asarray(x)
     if a.ndim == 0:
@@ -43,7 +57,7 @@ def _fmt(x: Any) -> str:
 
 
 def _finite(name: str, arg: str, x: Any) -> np.ndarray:
-    a = np.asarray(x, dtype=float)
+    a = _real_array(arg, x)
     if not np.all(np.isfinite(a)):
         raise AssertionError(f"{name}: {arg} is not finite: {_fmt(a)}")
     return a
@@ -190,8 +204,8 @@ def loglog_slope(x: Any, y: Any) -> float:
 
     ``x`` and ``y`` must be 1-D, of equal length at least 2, and strictly positive.
     """
-    xa = np.asarray(x, dtype=float)
-    ya = np.asarray(y, dtype=float)
+    xa = _real_array("x", x)
+    ya = _real_array("y", y)
     if xa.ndim != 1 or ya.shape != xa.shape or xa.size < 2:
         raise ValueError(f"x and y must be 1-D of equal length >= 2, got shapes {xa.shape} "
                          f"and {ya.shape}")

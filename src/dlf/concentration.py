@@ -55,6 +55,20 @@ __all__ = [
 # argument checks
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _real(
     name: str,
     value: Any,
@@ -70,7 +84,7 @@ def _real(
     ):
         raise TypeError(f"{name} must be real, got a boolean")
     try:
-        a = np.asarray(value, dtype=np.float64)
+        a = _real_array(name, value)
     except (TypeError, ValueError) as err:
         raise TypeError(
             f"{name} must be a real number or array, got "

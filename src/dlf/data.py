@@ -37,6 +37,20 @@ Seed = int | np.random.Generator
 # argument checks
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _rng(seed: Any) -> np.random.Generator:
     """Return a Generator from an int seed (>= 0) or pass a Generator through."""
     if isinstance(seed, np.random.Generator):
@@ -135,7 +149,7 @@ def quadratic_spectrum(eigenvalues: Any, seed: Seed = 0, *,
     Q : ndarray of float64, shape (d, d)
         Only if ``return_basis``; column ``i`` is an eigenvector for ``eigenvalues[i]``.
     """
-    lam = np.asarray(eigenvalues, dtype=np.float64)
+    lam = _real_array("eigenvalues", eigenvalues)
     if lam.ndim != 1 or lam.size == 0:
         raise ValueError(f"eigenvalues must be a non-empty 1-D array, got shape {lam.shape}")
     if not np.all(np.isfinite(lam)):
@@ -375,7 +389,7 @@ def linear_regression(n: int, d: int, *, noise_std: float = 0.1, seed: Seed = 0,
     d = _int("d", d)
     noise_std = _real("noise_std", noise_std, low=0.0)
     if w is not None:
-        w = np.array(w, dtype=np.float64)
+        w = _real_array("w", w, copy=True)
         if w.shape != (d,) or not np.all(np.isfinite(w)):
             raise ValueError(f"w must be a finite array of shape ({d},), got shape {w.shape}")
     rng = _rng(seed)

@@ -19,6 +19,20 @@ import numpy as np
 __all__ = ["numerical_gradient", "numerical_jacobian", "relative_error"]
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _point(x: Any) -> np.ndarray:
     a = np.array(
         x, dtype=np.float64
@@ -100,8 +114,8 @@ def numerical_jacobian(
 
 def relative_error(a: Any, b: Any, floor: float = 1e-12) -> float:
     """``max|a - b| / max(max|a|, max|b|, floor)``: a scale-free discrepancy of two arrays."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = _real_array("a", a)
+    b = _real_array("b", b)
     if a.shape != b.shape:
         raise ValueError(
             f"a and b must have the same shape, got {a.shape} and {b.shape}"

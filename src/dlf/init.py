@@ -48,6 +48,20 @@ SCHEMES: dict[str, tuple[float, str]] = {
 _MODES = ("fan_in", "fan_out", "fan_avg")
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _shape(shape: Sequence[int]) -> tuple[int, ...]:
     try:
         s = tuple(int(d) for d in shape)
@@ -242,7 +256,7 @@ def propagate(weights: Sequence[np.ndarray], x: np.ndarray,
     """
     if activation not in _ACTS:
         raise ValueError(f"activation must be one of {sorted(_ACTS)}, got {activation!r}")
-    h = np.asarray(x, dtype=np.float64)
+    h = _real_array("x", x)
     if h.ndim < 1:
         raise ValueError(f"x must have at least one dimension (n_0), got shape {h.shape}")
     if len(weights) == 0:
@@ -295,7 +309,7 @@ def gradient_norms(weights: Sequence[np.ndarray], x: np.ndarray, activation: str
         raise ValueError(f"activation must be one of {sorted(_ACTS)}, got {activation!r}")
     if len(weights) == 0:
         raise ValueError("weights must contain at least one layer")
-    h = np.asarray(x, dtype=np.float64)
+    h = _real_array("x", x)
     if h.ndim < 1:
         raise ValueError(f"x must have at least one dimension (n_0), got shape {h.shape}")
     ws, hs, zs = [], [h], []
@@ -392,7 +406,7 @@ def relu_log_ratio_density(y: np.ndarray, m: int, v: float) -> np.ndarray:
     binomial weights conditioned on ``a >= 1``. Returns an array shaped like ``y``.
     """
     _check_m_v(m, v)
-    y = np.asarray(y, dtype=np.float64)
+    y = _real_array("y", y)
     p = _binom_pmf(m)
     t = np.exp(y) / v  # value of the chi-square variable
     dens = np.zeros_like(y)
@@ -419,7 +433,7 @@ def gaussian_expectation(f: Callable[[np.ndarray], np.ndarray], q: float | np.nd
     """
     if not (isinstance(n_quad, int) and n_quad >= 2):
         raise ValueError(f"n_quad must be an int >= 2, got {n_quad!r}")
-    qa = np.asarray(q, dtype=np.float64)
+    qa = _real_array("q", q)
     if np.any(qa < 0) or not np.all(np.isfinite(qa)):
         raise ValueError("q (a variance) must be finite and non-negative")
     z, w = _hermite_nodes(n_quad)

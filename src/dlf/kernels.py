@@ -52,9 +52,23 @@ __all__ = [
 # argument checks
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _points(name: str, X: Any) -> np.ndarray:
     try:
-        a = np.array(X, dtype=np.float64)
+        a = _real_array(name, X, copy=True)
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be a 2-D array of real numbers, got "
                         f"{type(X).__name__}") from err
@@ -102,7 +116,7 @@ def _square(name: str, K: Any) -> np.ndarray:
 
 
 def _targets(y: Any, n: int) -> np.ndarray:
-    a = np.asarray(y, dtype=np.float64)
+    a = _real_array("y", y)
     if a.ndim not in (1, 2) or a.shape[0] != n:
         raise ValueError(f"y must have shape ({n},) or ({n}, k) to match K with {n} rows, "
                          f"got shape {a.shape}")
@@ -254,8 +268,8 @@ def dual_scores(K_cross: Any, alpha: Any, y: Any) -> np.ndarray:
     """
     Kc = _points("K_cross", K_cross)
     n = Kc.shape[1]
-    a = np.asarray(alpha, dtype=np.float64)
-    yy = np.asarray(y, dtype=np.float64)
+    a = _real_array("alpha", alpha)
+    yy = _real_array("y", y)
     if a.shape != (n,) or yy.shape != (n,):
         raise ValueError(f"alpha and y must have shape ({n},) to match K_cross of shape "
                          f"{Kc.shape}, got {a.shape} and {yy.shape}")

@@ -57,6 +57,20 @@ __all__ = [
 # argument checks
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _real(name: str, value: Any, *, positive: bool = True) -> float:
     if isinstance(value, bool) or not isinstance(
             value, int | float | np.integer | np.floating):
@@ -79,7 +93,7 @@ def _int(name: str, value: Any, minimum: int) -> int:
 
 
 def _array(name: str, value: Any, ndim: int | None = None) -> np.ndarray:
-    a = np.array(value, dtype=np.float64)
+    a = _real_array(name, value, copy=True)
     if ndim is not None and a.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {a.shape}")
     if a.size == 0 or not np.all(np.isfinite(a)):

@@ -48,10 +48,24 @@ __all__ = [
 # argument checks
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _matrix(name: str, value: Any) -> np.ndarray:
     """``value`` as a finite, non-empty float64 matrix."""
     try:
-        a = np.asarray(value, dtype=np.float64)
+        a = _real_array(name, value)
     except (TypeError, ValueError) as err:
         raise TypeError(
             f"{name} must be a real 2-D array, got {type(value).__name__}"
@@ -205,7 +219,7 @@ def lstsq_min_norm(A: Any, b: Any, *, rtol: float | None = None) -> np.ndarray:
     ndarray of float64, shape (n,) or (n, k)
     """
     A = _matrix("A", A)
-    b = np.asarray(b, dtype=np.float64)
+    b = _real_array("b", b)
     if b.ndim not in (1, 2) or b.shape[0] != A.shape[0]:
         raise ValueError(
             f"b must have shape ({A.shape[0]},) or ({A.shape[0]}, k) to "

@@ -50,9 +50,23 @@ __all__ = [
 # argument checks
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _design(X: Any) -> np.ndarray:
     try:
-        a = np.array(X, dtype=np.float64)
+        a = _real_array("X", X, copy=True)
     except (TypeError, ValueError) as err:
         raise TypeError(f"X must be a 2-D array of real numbers, got {type(X).__name__}") \
             from err
@@ -64,7 +78,7 @@ def _design(X: Any) -> np.ndarray:
 
 
 def _response(y: Any, n: int) -> np.ndarray:
-    a = np.asarray(y, dtype=np.float64)
+    a = _real_array("y", y)
     if a.ndim not in (1, 2) or a.shape[0] != n:
         raise ValueError(f"y must have shape ({n},) or ({n}, k) to match X with {n} rows, "
                          f"got shape {a.shape}")
@@ -101,7 +115,7 @@ def _rng(seed: Any) -> np.random.Generator:
 
 
 def _pm1(y: Any, n: int) -> np.ndarray:
-    a = np.asarray(y, dtype=np.float64)
+    a = _real_array("y", y)
     if a.shape != (n,):
         raise ValueError(f"y must have shape ({n},), got shape {a.shape}")
     if not np.all((a == 1.0) | (a == -1.0)):
@@ -110,7 +124,7 @@ def _pm1(y: Any, n: int) -> np.ndarray:
 
 
 def _binary01(y: Any, n: int) -> np.ndarray:
-    a = np.asarray(y, dtype=np.float64)
+    a = _real_array("y", y)
     if a.shape != (n,):
         raise ValueError(f"y must have shape ({n},), got shape {a.shape}")
     if not np.all((a == 0.0) | (a == 1.0)):
@@ -366,7 +380,7 @@ def logistic_objective(w: Any, X: Any, y: Any, lam: float = 0.0) -> tuple[float,
     X = _design(X)
     n, d = X.shape
     y = _binary01(y, n)
-    w = np.asarray(w, dtype=np.float64)
+    w = _real_array("w", w)
     if w.shape != (d,):
         raise ValueError(f"w must have shape ({d},) to match X, got shape {w.shape}")
     lam = _nonneg("lam", lam)
@@ -403,7 +417,7 @@ def softmax_objective(W: Any, X: Any, y: Any,
     """
     X = _design(X)
     n, d = X.shape
-    W = np.asarray(W, dtype=np.float64)
+    W = _real_array("W", W)
     if W.ndim != 2 or W.shape[0] != d or W.shape[1] < 2:
         raise ValueError(f"W must have shape ({d}, K) with K >= 2 to match X, "
                          f"got shape {W.shape}")

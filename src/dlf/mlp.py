@@ -68,13 +68,27 @@ Seed = int | np.random.Generator
 # argument checks
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _float_array(name: str, x: Any) -> np.ndarray:
     """``x`` as a finite float64 array, or a clear error naming ``name``."""
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be a numeric array, "
                         f"got {type(x).__name__}")
     try:
-        a = np.asarray(x, dtype=np.float64)
+        a = _real_array(name, x)
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be a numeric array, "
                         f"got {type(x).__name__}") from err

@@ -39,8 +39,22 @@ __all__ = ["batch_norm", "batch_norm_backward", "layer_norm", "layer_norm_backwa
 
 # ----------------------------------------------------------------------------- helpers
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _array(name: str, x: Any, min_ndim: int = 2) -> np.ndarray:
-    a = np.asarray(x, dtype=np.float64)
+    a = _real_array(name, x)
     if a.ndim < min_ndim:
         raise ValueError(f"{name} must have at least {min_ndim} dimensions (n, C, ...), "
                          f"got shape {a.shape}")
@@ -59,7 +73,7 @@ def _eps(eps: Any) -> float:
 def _affine(name: str, p: Any, shape: tuple[int, ...], fill: float) -> np.ndarray:
     if p is None:
         return np.full(shape, fill)
-    a = np.asarray(p, dtype=np.float64)
+    a = _real_array(name, p)
     if a.shape != shape:
         raise ValueError(f"{name} must have shape {shape}, got {a.shape}")
     return a
@@ -78,7 +92,7 @@ def _standardize(x: np.ndarray, axes: tuple[int, ...], eps: float):
 def _backward(dy: Any, cache: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Implements (eq-norm-bn-backward) for any of the three normalizations."""
     xhat, inv_std, gamma_b = cache["xhat"], cache["inv_std"], cache["gamma_b"]
-    dy = np.asarray(dy, dtype=np.float64)
+    dy = _real_array("dy", dy)
     if dy.shape != xhat.shape:
         raise ValueError(f"dy must have the shape of x, {xhat.shape}, got {dy.shape}")
     red = cache["param_axes"]
@@ -323,7 +337,7 @@ def fold_batch_norm(weight: Any, bias: Any, running_mean: Any, running_var: Any,
     -------
     weight, bias : ndarrays of shapes (C, ...) and (C,)
     """
-    W = np.asarray(weight, dtype=np.float64)
+    W = _real_array("weight", weight)
     if W.ndim < 2:
         raise ValueError(f"weight must have shape (C, ...), got {W.shape}")
     C = W.shape[0]
@@ -385,8 +399,8 @@ def angular_update(w_prev: Any, w_next: Any) -> float:
     Computed as ``atan2(|w_next_perp|, <w_next, u>)`` with ``u = w_prev / |w_prev|``, accurate
     also for tiny angles.
     """
-    a = np.asarray(w_prev, dtype=np.float64).ravel()
-    b = np.asarray(w_next, dtype=np.float64).ravel()
+    a = _real_array("w_prev", w_prev).ravel()
+    b = _real_array("w_next", w_next).ravel()
     if a.shape != b.shape:
         raise ValueError(f"w_prev and w_next must have the same size, got {a.size}, {b.size}")
     na = np.linalg.norm(a)
@@ -477,7 +491,7 @@ def train_scale_invariant(model: ScaleInvariantMLP, batches: Any, lrs: Any, lam:
     """
     batches = list(batches)
     T = len(batches)
-    lrs = np.broadcast_to(np.asarray(lrs, dtype=np.float64), (T,))
+    lrs = np.broadcast_to(_real_array("lrs", lrs), (T,))
     if np.any(lrs <= 0) or not float(lam) >= 0:
         raise ValueError("lrs must be > 0 and lam >= 0")
     if np.any(lrs * float(lam) >= 1):

@@ -50,6 +50,20 @@ __all__ = ["gradient_descent", "quadratic_contraction", "optimal_quadratic_step"
 StepSize = float | Callable[[int], float]
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _step_fn(step: Any) -> Callable[[int], float]:
     """Turn a constant or a schedule ``k -> eta_k`` into a checked schedule."""
     if callable(step):
@@ -73,7 +87,7 @@ def _check_run(grad: Any, x0: Any, n_steps: Any, callback: Any) -> tuple[np.ndar
     """Validate the arguments shared by the methods of this module; return ``x0`` and ``K``."""
     if not callable(grad):
         raise TypeError(f"grad must be callable, got {type(grad).__name__}")
-    x = np.array(x0, dtype=np.float64)
+    x = _real_array("x0", x0, copy=True)
     if x.ndim != 1 or x.size == 0:
         raise ValueError(f"x0 must be a non-empty 1-D array, got shape {x.shape}")
     if not np.all(np.isfinite(x)):
@@ -175,7 +189,7 @@ def quadratic_contraction(step: float, eigenvalues: Any) -> float:
     float
         ``rho(eta)``; it is below 1 iff ``0 < eta < 2 / lambda_max`` (for ``lambda_min > 0``).
     """
-    lam = np.asarray(eigenvalues, dtype=np.float64)
+    lam = _real_array("eigenvalues", eigenvalues)
     if lam.size == 0 or not np.all(np.isfinite(lam)):
         raise ValueError(f"eigenvalues must be non-empty and finite, got {lam}")
     if isinstance(step, bool) or not isinstance(step, (int, float, np.integer, np.floating)):
@@ -503,7 +517,7 @@ def momentum_contraction(step: float, momentum: float, eigenvalues: Any, *,
         raise TypeError("step and momentum must be numbers (constants), got "
                         f"{step!r} and {momentum!r}")
     step, beta = _step_fn(step)(0), _momentum_fn(momentum)(0)
-    lam = np.asarray(eigenvalues, dtype=np.float64)
+    lam = _real_array("eigenvalues", eigenvalues)
     if lam.size == 0 or not np.all(np.isfinite(lam)):
         raise ValueError(f"eigenvalues must be non-empty and finite, got {lam}")
     if nesterov:
@@ -548,7 +562,7 @@ def nesterov_ode(grad: Oracle, x0: Any, times: Any, *, rtol: float = 1e-11,
     from scipy.integrate import solve_ivp  # only this function needs scipy
 
     x, _ = _check_run(grad, x0, 0, None)
-    t = np.asarray(times, dtype=np.float64)
+    t = _real_array("times", times)
     if (t.ndim != 1 or t.size == 0 or not np.all(np.isfinite(t))
             or t.min() < 0 or np.any(np.diff(t) < 0) or t.max() == 0):
         raise ValueError("times must be a non-empty, non-decreasing 1-D "
@@ -610,7 +624,7 @@ def _start(grad: Any, x0: Any, n_steps: Any, callback: Any, *, stacked: bool = F
     """Validate oracle, start and count; ``x0`` is ``(d,)`` or, if ``stacked``, ``(R, d)``."""
     if not callable(grad):
         raise TypeError(f"grad must be callable, got {type(grad).__name__}")
-    x = np.array(x0, dtype=np.float64)
+    x = _real_array("x0", x0, copy=True)
     ndims = (1, 2) if stacked else (1,)
     if x.ndim not in ndims or x.size == 0:
         want = "(d,) or (R, d)" if stacked else "(d,)"
@@ -825,7 +839,7 @@ def polyak_average(xs: Any, start: int = 0) -> np.ndarray:
     ndarray of float64, shape (K + 1 - start, ...)
         Row ``j`` is the average of ``xs[start], ..., xs[start + j]``.
     """
-    a = np.asarray(xs, dtype=np.float64)
+    a = _real_array("xs", xs)
     if a.ndim < 1 or a.shape[0] == 0:
         raise ValueError(f"xs must be a non-empty history, got shape {a.shape}")
     if isinstance(start, bool) or not isinstance(start, (int, np.integer)) \
@@ -867,8 +881,8 @@ def sgd_floor_least_squares(X: Any, y: Any, step: float, b: int = 1, *,
         If the second-moment recursion is unstable (its spectral radius is >= 1): then SGD's
         second moment diverges and there is no floor.
     """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    X = _real_array("X", X)
+    y = _real_array("y", y)
     if X.ndim != 2 or X.shape[0] == 0 or not np.all(np.isfinite(X)):
         raise ValueError(f"X must be a finite non-empty 2-D array, got shape {X.shape}")
     n, d = X.shape

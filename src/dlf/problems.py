@@ -46,6 +46,20 @@ __all__ = [
 # argument checks
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _int(name: str, value: Any, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
@@ -65,7 +79,7 @@ def _positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
 
 
 def _matrix(name: str, value: Any) -> np.ndarray:
-    a = np.asarray(value, dtype=np.float64)
+    a = _real_array(name, value)
     if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
         raise ValueError(f"{name} must be a non-empty 2-D array, got shape {a.shape}")
     if not np.all(np.isfinite(a)):
@@ -75,7 +89,7 @@ def _matrix(name: str, value: Any) -> np.ndarray:
 
 def _points(name: str, x: Any, d: int) -> np.ndarray:
     """``x`` as float64 of shape ``(..., d)``."""
-    a = np.asarray(x, dtype=np.float64)
+    a = _real_array(name, x)
     if a.ndim == 0 or a.shape[-1] != d:
         raise ValueError(f"{name} must have shape (..., {d}), got shape {a.shape}")
     return a
@@ -83,7 +97,7 @@ def _points(name: str, x: Any, d: int) -> np.ndarray:
 
 def _point(name: str, x: Any, d: int) -> np.ndarray:
     """``x`` as float64 of shape ``(d,)``."""
-    a = np.asarray(x, dtype=np.float64)
+    a = _real_array(name, x)
     if a.shape != (d,):
         raise ValueError(f"{name} must have shape ({d},), got shape {a.shape}")
     return a
@@ -217,7 +231,7 @@ def quadratic_with_spectrum(eigenvalues: Any, seed: Any = None, *,
     Quadratic
     """
     if seed is None:
-        lam = np.asarray(eigenvalues, dtype=np.float64)
+        lam = _real_array("eigenvalues", eigenvalues)
         if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
             raise ValueError("eigenvalues must be a non-empty 1-D array of finite numbers, got "
                              f"{lam!r}")
@@ -312,7 +326,7 @@ class LogisticRegression:
     def __init__(self, X: Any, y: Any, lam: float = 0.0) -> None:
         self.X = _matrix("X", X)
         self.n, self.d = self.X.shape
-        y = np.asarray(y, dtype=np.float64)
+        y = _real_array("y", y)
         if y.shape != (self.n,):
             raise ValueError(f"y must have shape ({self.n},) to match X, got shape {y.shape}")
         if not np.all((y == 1.0) | (y == -1.0)):
@@ -468,7 +482,7 @@ class CauchyRegression:
     def __init__(self, X: Any, y: Any) -> None:
         self.X = _matrix("X", X)
         self.n, self.d = self.X.shape
-        y = np.asarray(y, dtype=np.float64)
+        y = _real_array("y", y)
         if y.shape != (self.n,):
             raise ValueError(f"y must have shape ({self.n},) to match X, got shape {y.shape}")
         if not np.all(np.isfinite(y)):

@@ -63,6 +63,20 @@ Oracle = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 # argument checks
 
 
+def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
+    if a.dtype.kind not in "biuf":
+        what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
+                                                                      type(x).__name__)
+        raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
+    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+
+
 def _rng(seed: Any) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
@@ -88,7 +102,7 @@ def _real(name: str, value: Any, *, low: float = -np.inf, high: float = np.inf,
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a real number, got a boolean")
     try:
-        a = np.asarray(value, dtype=np.float64)
+        a = _real_array(name, value)
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be a real number or array, got "
                         f"{type(value).__name__}") from err
@@ -105,7 +119,7 @@ def _out(a: np.ndarray) -> float | np.ndarray:
 
 
 def _stochastic_matrix(P: Any) -> np.ndarray:
-    P = np.asarray(P, dtype=np.float64)
+    P = _real_array("P", P)
     if P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[0] == 0:
         raise ValueError(f"P must be a square non-empty 2-D array, got shape {P.shape}")
     if not np.all(np.isfinite(P)) or np.any(P < 0):
@@ -119,7 +133,7 @@ def _stochastic_matrix(P: Any) -> np.ndarray:
 
 
 def _distribution(name: str, p: Any, size: int | None = None) -> np.ndarray:
-    p = np.asarray(p, dtype=np.float64)
+    p = _real_array(name, p)
     if p.ndim == 0 or (size is not None and p.shape[-1] != size):
         expected = f"(..., {size})" if size is not None else "(..., M)"
         raise ValueError(f"{name} must have shape {expected}, got shape {p.shape}")
@@ -133,7 +147,7 @@ def _distribution(name: str, p: Any, size: int | None = None) -> np.ndarray:
 
 def _states(name: str, x: Any) -> np.ndarray:
     """Initial states as a float64 array of shape ``(N, d)``."""
-    x = np.array(x, dtype=np.float64)
+    x = _real_array(name, x, copy=True)
     if x.ndim != 2 or x.size == 0:
         raise ValueError(f"{name} must be a non-empty 2-D array of shape (N, d) (N chains in "
                          f"dimension d), got shape {x.shape}")
@@ -301,13 +315,13 @@ def discretize_gaussian_chain(grid: Any, mean: Any, sd: float) -> np.ndarray:
     ndarray of float64, shape (M, M)
         Row-stochastic transition matrix.
     """
-    x = np.asarray(grid, dtype=np.float64)
+    x = _real_array("grid", grid)
     if x.ndim != 1 or x.size < 2 or not np.all(np.isfinite(x)):
         raise ValueError(f"grid must be a finite 1-D array with >= 2 points, got shape {x.shape}")
     dx = np.diff(x)
     if np.any(dx <= 0) or not np.allclose(dx, dx[0], rtol=1e-8, atol=0.0):
         raise ValueError("grid must be evenly spaced and increasing")
-    m = np.asarray(mean, dtype=np.float64)
+    m = _real_array("mean", mean)
     if m.shape != x.shape or not np.all(np.isfinite(m)):
         raise ValueError(f"mean must be finite with the shape of grid {x.shape}, got shape "
                          f"{m.shape}")
@@ -522,7 +536,7 @@ def gibbs_density(f: Callable[[np.ndarray], Any], x: Any, beta: float) -> np.nda
     ndarray of float64, shape (M,)
     """
     _callable("f", f)
-    x = np.asarray(x, dtype=np.float64)
+    x = _real_array("x", x)
     if (x.ndim != 1 or x.size < 2 or not np.all(np.isfinite(x))
             or np.any(np.diff(x) <= 0)):
         raise ValueError(f"x must be a finite, increasing 1-D grid with >= 2 points, got shape "
@@ -558,7 +572,7 @@ def gibbs_bin_masses(f: Callable[[np.ndarray], Any], edges: Any, beta: float, *,
     ndarray of float64, shape (B,)
     """
     _callable("f", f)
-    e = np.asarray(edges, dtype=np.float64)
+    e = _real_array("edges", edges)
     if e.ndim != 1 or e.size < 2 or np.any(np.diff(e) <= 0) or not np.all(np.isfinite(e)):
         raise ValueError(f"edges must be finite, increasing, 1-D with >= 2 entries, got shape "
                          f"{e.shape}")
@@ -585,7 +599,7 @@ def noise_covariance(G: Any) -> np.ndarray:
     -------
     ndarray of float64, shape (d, d)
     """
-    G = np.asarray(G, dtype=np.float64)
+    G = _real_array("G", G)
     if G.ndim != 2 or G.shape[0] < 1 or G.shape[1] < 1 or not np.all(np.isfinite(G)):
         raise ValueError(f"G must be a finite 2-D array of shape (n, d), got shape {G.shape}")
     Z = G - G.mean(axis=0)
@@ -673,7 +687,7 @@ def gaussian_oracle(grad: Callable[[np.ndarray], Any], b: float, cov: Any = None
     b = float(_real("b", b, low=0.0, low_open=True))
     root = None
     if cov is not None:
-        C = np.asarray(cov, dtype=np.float64)
+        C = _real_array("cov", cov)
         if C.ndim != 2 or C.shape[0] != C.shape[1] or not np.all(np.isfinite(C)):
             raise ValueError(f"cov must be a finite square matrix, got shape {C.shape}")
         if not np.allclose(C, C.T, rtol=0.0, atol=1e-12 * max(1.0, float(np.abs(C).max()))):
@@ -766,7 +780,7 @@ def _run(step: Callable[[np.ndarray, np.random.Generator], np.ndarray], x0: Any,
 
 
 def _checked(g: Any, x: np.ndarray, name: str) -> np.ndarray:
-    g = np.asarray(g, dtype=np.float64)
+    g = _real_array(name, g)
     if g.shape != x.shape:
         raise ValueError(f"{name} returned shape {g.shape}, expected {x.shape} (the states)")
     return g
@@ -945,7 +959,7 @@ def central_moment(samples: Any, order: int = 2) -> tuple[float, float]:
     -------
     (float, float)
     """
-    x = np.asarray(samples, dtype=np.float64)
+    x = _real_array("samples", samples)
     if x.ndim != 1 or x.size < 2 or not np.all(np.isfinite(x)):
         raise ValueError(f"samples must be a finite 1-D array with >= 2 entries, got shape "
                          f"{x.shape}")
