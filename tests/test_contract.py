@@ -45,7 +45,6 @@ PENDING = {"regularization", "double_descent", "generalization", "pacbayes", "im
 XFAIL: dict[str, str] = {
     "approximation": "issue 17: breaches being fixed",
     "autodiff": "issue 17: breaches being fixed",
-    "checks": "issue 17: breaches being fixed",
     "data": "issue 17: breaches being fixed",
     "gradcheck": "issue 17: breaches being fixed",
     "hessian": "issue 17: breaches being fixed",

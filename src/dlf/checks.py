@@ -42,6 +42,18 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
     return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
 
 
+def _tolerance(arg: str, value: Any, *, positive: bool = False) -> float:
+    """A finite real tolerance ``>= 0`` (``> 0`` if ``positive``): an infinite one cannot fail."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                       np.floating)):
+        raise TypeError(f"{arg} must be a real number, got {type(value).__name__} ({value!r:.40})")
+    v = float(value)
+    if not np.isfinite(v) or v < 0 or (positive and v == 0):
+        raise ValueError(f"{arg} must be finite and {'> 0' if positive else '>= 0'} (a check "
+                         f"with an infinite tolerance cannot fail), got {arg}={value!r}")
+    return v
+
+
 def _fmt(x: Any) -> str:
     a = np.asarray(x)
     if a.ndim == 0:
@@ -77,8 +89,8 @@ def check_close(name: str, measured: Any, expected: Any, *, rtol: float = 1e-7,
     rtol, atol : float
         Relative and absolute tolerances (non-negative).
     """
-    if rtol < 0 or atol < 0:
-        raise ValueError(f"rtol and atol must be non-negative, got rtol={rtol}, atol={atol}")
+    rtol = _tolerance("rtol", rtol)
+    atol = _tolerance("atol", atol)
     m = _finite(name, "measured", measured)
     e = _finite(name, "expected", expected)
     try:
@@ -182,6 +194,11 @@ def check_raises(exc_type: type[BaseException] | tuple[type[BaseException], ...]
     """
     if not callable(func):
         raise TypeError(f"func must be callable, got {type(func).__name__}")
+    types = exc_type if isinstance(exc_type, tuple) else (exc_type,)
+    if not types or not all(isinstance(e, type) and issubclass(e, BaseException) for e in types):
+        raise TypeError(f"exc_type must be an exception class or a tuple of them, got {exc_type!r}")
+    if match is not None and not isinstance(match, str):
+        raise TypeError(f"match must be a str or None, got {type(match).__name__} ({match!r})")
     names = exc_type.__name__ if isinstance(exc_type, type) else \
         " or ".join(e.__name__ for e in exc_type)
     fname = getattr(func, "__name__", repr(func))
@@ -220,8 +237,12 @@ def check_slope(name: str, x: Any, y: Any, expected: float, *, tol: float) -> No
 
     The slope itself is :func:`loglog_slope`.
     """
-    if tol <= 0:
-        raise ValueError(f"tol must be positive, got {tol}")
+    tol = _tolerance("tol", tol, positive=True)
+    if isinstance(expected, (bool, np.bool_)) or not isinstance(
+            expected, (int, float, np.integer, np.floating)):
+        raise TypeError(f"expected must be a real number, got {expected!r:.40}")
+    if not np.isfinite(expected):
+        raise ValueError(f"expected must be finite, got expected={expected!r}")
     s = loglog_slope(x, y)
     line = f"{name}: log-log slope {s:.4f} vs expected {expected:.4f} (tol {tol:g})"
     if not abs(s - expected) <= tol:
@@ -236,7 +257,8 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     the prose always quotes what the code computed. Outside the build (a downloaded notebook run
     with only the ``dlf`` wheel installed), myst-nb is usually absent: then the value is shown
     when ``display`` is true and nothing happens otherwise. NumPy scalars are stored as Python
-    numbers, so that a format such as ``:.3f`` applies.
+    numbers, so that a format such as ``:.3f`` applies. Any value is stored as given (NaN,
+    inf and complex numbers included: glue records, it does not check).
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"name must be a non-empty str, got {name!r}")
