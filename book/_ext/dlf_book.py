@@ -19,23 +19,19 @@
 * In the API reference, a type in a docstring ("array_like, shape (d,)") is looked up exactly,
   never by suffix: Sphinx's suffix search turned every ``d`` into a link to the attribute
   ``dlf.problems.Quadratic.d``.
-* The ``dlf-api`` directive documents every module of the ``dlf`` package from its docstrings,
-  so the API reference cannot forget a module.
+* The API reference (one page per module of ``dlf``, docstring labels as numbered links) is
+  ``dlf_api``, loaded from here.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import sphinx.builders
 from docutils import nodes
-from docutils.statemachine import StringList
 from sphinx import addnodes
 from sphinx.environment.collectors.toctree import TocTreeCollector
 from sphinx.util import logging
-from sphinx.util.docutils import SphinxDirective
-from sphinx.util.nodes import nested_parse_with_titles
 
 logger = logging.getLogger(__name__)
 
@@ -73,30 +69,6 @@ def _check_header(app, docname, source):
         logger.warning(
             "chapter %s would not be executed: %s. Start it with the jupytext header of "
             "BOOK_GUIDE.md.", docname, why, location=docname, type="dlf", subtype="header")
-
-
-def dlf_modules(src: Path) -> list[str]:
-    """Names of the public modules of the package at ``src`` (sorted, without ``__init__``)."""
-    return sorted(f"dlf.{p.stem}" for p in src.glob("*.py") if not p.stem.startswith("_"))
-
-
-class DlfApi(SphinxDirective):
-    """``dlf-api``: one section per module of ``dlf``, generated with autodoc."""
-
-    has_content = False
-
-    def run(self):
-        src = Path(self.env.app.confdir) / "src" / "dlf"
-        for p in src.glob("*.py"):
-            self.env.note_dependency(str(p))
-        lines: list[str] = []
-        for mod in dlf_modules(src):
-            lines += [f"``{mod}``", "-" * (len(mod) + 4), "",
-                      f".. automodule:: {mod}", "   :members:", "", ""]
-        node = nodes.section()
-        node.document = self.state.document
-        nested_parse_with_titles(self.state, StringList(lines, source="dlf-api"), node)
-        return node.children
 
 
 _assign_section_numbers = TocTreeCollector.assign_section_numbers
@@ -240,5 +212,5 @@ def setup(app):
     import myst_nb.core.render
 
     myst_nb.core.render.coalesce_streams = coalesce_streams
-    app.add_directive("dlf-api", DlfApi)
+    app.setup_extension("dlf_api")  # the API reference (book/_ext/dlf_api.py)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -194,7 +194,7 @@ def test_code_names_link_to_the_api(browser, site):
         link = page.locator("div.cell_input a.sphinx-codeautolink-a[href*='dlf.optim.gradient']")
         assert link.count() >= 1, "no call of dlf.optim.gradient_descent links to the API"
         link.first.click()
-        page.wait_for_url("**/appendix/api.html#dlf.optim.gradient_descent")
+        page.wait_for_url("**/appendix/api/optim.html#dlf.optim.gradient_descent")
         assert page.locator("[id='dlf.optim.gradient_descent']").is_visible()
     finally:
         page.context.close()
@@ -206,7 +206,7 @@ def test_code_names_link_to_the_api(browser, site):
     ("chapter-dark", "optimization/opt-gd.html", "dark", None),
     ("figure-dark", "optimization/opt-gd.html", "dark", "figure"),
     ("api", "appendix/api.html", "light", None),
-    ("api-used-in", "appendix/api.html#dlf.optim.gradient_descent", "light", "details"),
+    ("api-used-in", "appendix/api/optim.html#dlf.optim.gradient_descent", "light", "details"),
 ])
 def test_screenshots(browser, site, name, path, scheme, show):
     page, log = _open(browser, site, path, color_scheme=scheme)
@@ -313,7 +313,8 @@ def test_phone_reading_nothing_clipped(browser, site, path):
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"  # axe-core 4.14.1, see vendor/README.md
 
 
-@pytest.mark.parametrize("path", ["index.html", "appendix/api.html", "appendix/claims.html",
+@pytest.mark.parametrize("path", ["index.html", "appendix/api.html", "appendix/api/optim.html",
+                                  "appendix/claims.html",
                                   *CHAPTERS])
 def test_no_serious_accessibility_violations(browser, site, path):
     page, log = _open(browser, site, path)

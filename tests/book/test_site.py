@@ -78,7 +78,10 @@ def test_api_reference_lists_every_module(html_dir):
     api = (html_dir / "appendix" / "api.html").read_text()
     for mod in sorted((ROOT / "src" / "dlf").glob("*.py")):
         if not mod.stem.startswith("_"):
-            assert f'id="module-dlf.{mod.stem}"' in api, f"dlf.{mod.stem} missing from the API page"
+            page = html_dir / "appendix" / "api" / f"{mod.stem}.html"
+            assert page.is_file(), f"dlf.{mod.stem} has no API page"
+            assert f'id="module-dlf.{mod.stem}"' in page.read_text(), f"dlf.{mod.stem} undocumented"
+            assert f'href="api/{mod.stem}.html"' in api, f"dlf.{mod.stem} not in the API index"
 
 
 def test_execution_report_lists_every_chapter(html_dir):
