@@ -31,7 +31,7 @@ def test_check_close_arrays_and_atol():
 def test_check_close_rejects_nan_and_bad_tolerances():
     with pytest.raises(AssertionError, match="not finite"):
         checks.check_close("x", np.nan, 1.0)
-    with pytest.raises(ValueError, match="rtol and atol must be non-negative"):
+    with pytest.raises(ValueError, match="rtol must be finite and >= 0"):
         checks.check_close("x", 1.0, 1.0, rtol=-1)
     with pytest.raises(ValueError, match="do not broadcast"):
         checks.check_close("x", [1.0, 2.0], [1.0, 2.0, 3.0])
@@ -89,7 +89,7 @@ def test_check_slope_and_bad_input():
         checks.loglog_slope([1, 2], [1, -1])
     with pytest.raises(ValueError, match="1-D of equal length"):
         checks.loglog_slope([1, 2, 3], [1, 2])
-    with pytest.raises(ValueError, match="tol must be positive"):
+    with pytest.raises(ValueError, match="tol must be finite and > 0"):
         checks.check_slope("r", x, x, 1.0, tol=0)
 
 
@@ -114,3 +114,14 @@ def test_glue_hands_python_numbers_to_myst_nb(monkeypatch):
     monkeypatch.setitem(sys.modules, "myst_nb", fake)
     checks.glue("k", np.float32(1.5))
     assert seen == {"k": (1.5, False)} and type(seen["k"][0]) is float
+
+
+def test_infinite_or_nan_tolerance_is_rejected():
+    # a check with rtol=inf cannot fail (issue 17)
+    for bad in (float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="rtol must be finite"):
+            checks.check_close("x", 1.0, 2.0, rtol=bad)
+        with pytest.raises(ValueError, match="tol must be finite"):
+            checks.check_slope("s", [1.0, 10.0], [1.0, 10.0], 1.0, tol=bad)
+    with pytest.raises(TypeError, match="atol must be a real number"):
+        checks.check_close("x", 1.0, 1.0, atol="0.1")
