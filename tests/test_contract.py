@@ -58,7 +58,6 @@ XFAIL: dict[str, str] = {
     "normalization": "issue 17: breaches being fixed",
     "optim": "issue 17: breaches being fixed",
     "plotting": "issue 17: breaches being fixed",
-    "problems": "issue 17: breaches being fixed",
 }
 
 PER_CALL_SECONDS = 2.0

@@ -42,8 +42,36 @@ __all__ = [
 ]
 
 
+def _int_scalar(name: str, x) -> int:
+    """``x`` as an int (an integral float such as ``1e4`` too); ``TypeError`` naming ``name``."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)) and np.isfinite(x) and float(x).is_integer():
+        return int(x)
+    raise TypeError(f"{name} must be an integer, got {type(x).__name__} ({x!r:.40})")
+
+
+def _real_scalar(name: str, x) -> float:
+    """``x`` as a float; ``TypeError`` naming ``name`` if not real, ``ValueError`` for NaN."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if x is None or isinstance(x, (str, bytes, complex)) or not np.isrealobj(x):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} ({x!r:.40})")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} "
+                        f"({x!r:.40})") from None
+    if v != v:
+        raise ValueError(f"{name} must be a finite number, got {name}=nan")
+    return v
+
+
 def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
-    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex, and
+    ``ValueError`` for NaN or inf."""
     try:
         a = np.asarray(x)
     except (TypeError, ValueError) as err:
@@ -53,7 +81,11 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
         what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
                                                                       type(x).__name__)
         raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
-    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    a = np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    if not np.isfinite(a).all():
+        bad = np.argwhere(~np.isfinite(a))[0]
+        raise ValueError(f"{name} must be finite, got {a[tuple(bad)]} at index {bad.tolist()}")
+    return a
 
 
 def _positive(name: str, value: Any) -> float:
@@ -61,7 +93,7 @@ def _positive(name: str, value: Any) -> float:
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     if not (np.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be finite and > 0, got {value}")
-    return float(value)
+    return _real_scalar(name, value)
 
 
 def _int(name: str, value: Any, minimum: int) -> int:
@@ -69,7 +101,7 @@ def _int(name: str, value: Any, minimum: int) -> int:
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
+    return _int_scalar(name, value)
 
 
 def _points(name: str, x: Any) -> np.ndarray:
@@ -304,7 +336,7 @@ def breakpoints(layers: Any, lo: float, hi: float) -> tuple[np.ndarray, np.ndarr
     net = _check_net(layers)
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise ValueError(f"need finite lo < hi, got lo={lo}, hi={hi}")
-    t = np.array([float(lo), float(hi)])
+    t = np.array([_real_scalar("lo", lo), _real_scalar("hi", hi)])
     h = t[:, None]
     for i, (w, b) in enumerate(net):
         z = h @ w.T + b

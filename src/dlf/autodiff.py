@@ -74,8 +74,36 @@ __all__ = [
 _REAL = (int, float, np.integer, np.floating)
 
 
+def _int_scalar(name: str, x) -> int:
+    """``x`` as an int (an integral float such as ``1e4`` too); ``TypeError`` naming ``name``."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)) and np.isfinite(x) and float(x).is_integer():
+        return int(x)
+    raise TypeError(f"{name} must be an integer, got {type(x).__name__} ({x!r:.40})")
+
+
+def _real_scalar(name: str, x) -> float:
+    """``x`` as a float; ``TypeError`` naming ``name`` if not real, ``ValueError`` for NaN."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if x is None or isinstance(x, (str, bytes, complex)) or not np.isrealobj(x):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} ({x!r:.40})")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} "
+                        f"({x!r:.40})") from None
+    if v != v:
+        raise ValueError(f"{name} must be a finite number, got {name}=nan")
+    return v
+
+
 def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
-    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex, and
+    ``ValueError`` for NaN or inf."""
     try:
         a = np.asarray(x)
     except (TypeError, ValueError) as err:
@@ -85,14 +113,18 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
         what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
                                                                       type(x).__name__)
         raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
-    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    a = np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    if not np.isfinite(a).all():
+        bad = np.argwhere(~np.isfinite(a))[0]
+        raise ValueError(f"{name} must be finite, got {a[tuple(bad)]} at index {bad.tolist()}")
+    return a
 
 
 def _real(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, _REAL):
         raise TypeError(f"{name} must be a real number, got "
                         f"{type(value).__name__} ({value!r})")
-    v = float(value)
+    v = _real_scalar(name, value)
     if not math.isfinite(v):
         raise ValueError(f"{name} must be finite, got {v}")
     return v
@@ -196,14 +228,20 @@ def accumulate_jacobian(jacobians: Sequence[Any],
 
 
 def _apply(name: str, a: Any) -> Any:
+    # NaN and inf propagate as in IEEE arithmetic (the engines are checked against numpy)
     if isinstance(a, np.ndarray):
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"{name}: a must be a real array, got dtype {a.dtype}")
         return getattr(np, name)(a)
     if isinstance(a, _REAL) and not isinstance(a, bool):
-        return getattr(math, name)(float(a))
+        try:
+            return getattr(math, name)(float(a))
+        except (ValueError, OverflowError) as err:
+            raise ValueError(f"{name}(a) is undefined or overflows at a={a!r} ({err})") from None
     method = getattr(a, name, None)
     if not callable(method):
-        raise TypeError(f"{name}: unsupported argument of type "
-                        f"{type(a).__name__}")
+        raise TypeError(f"{name}: a must be a float, array, Dual, Scalar, Tensor or "
+                        f"torch.Tensor, got {type(a).__name__}")
     return method()  # Dual, Scalar, Tensor, torch.Tensor
 
 
@@ -252,7 +290,7 @@ def relu(a: Any) -> Any:
     if isinstance(a, np.ndarray):
         return np.maximum(a, 0.0)
     if isinstance(a, _REAL) and not isinstance(a, bool):
-        return max(float(a), 0.0)
+        return max(_real_scalar("a", a), 0.0)
     return _apply("relu", a)
 
 
@@ -782,6 +820,9 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "_parents", "op")
+    # numpy defers to Tensor's reflected operators: ``ndarray + Tensor`` and ``ndarray @ Tensor``
+    # promote the array (as ``Tensor + ndarray`` does) instead of building an object array.
+    __array_ufunc__ = None
 
     def __init__(self, data: Any) -> None:
         if isinstance(data, Tensor):
@@ -870,7 +911,7 @@ class Tensor:
                 or not -nd <= axis < nd):
             raise ValueError(f"axis must be None or an int in [-{nd}, {nd}),"
                              f" got {axis!r} for shape {self.shape}")
-        return int(axis) % nd
+        return _int_scalar("axis", axis) % nd
 
     def sum(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         """Sum over all entries or one axis; the VJP copies back."""

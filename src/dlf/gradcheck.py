@@ -19,8 +19,25 @@ import numpy as np
 __all__ = ["numerical_gradient", "numerical_jacobian", "relative_error"]
 
 
+def _real_scalar(name: str, x) -> float:
+    """``x`` as a float; ``TypeError`` naming ``name`` if not real, ``ValueError`` for NaN."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if x is None or isinstance(x, (str, bytes, complex)) or not np.isrealobj(x):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} ({x!r:.40})")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} "
+                        f"({x!r:.40})") from None
+    if v != v:
+        raise ValueError(f"{name} must be a finite number, got {name}=nan")
+    return v
+
+
 def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
-    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex, and
+    ``ValueError`` for NaN or inf."""
     try:
         a = np.asarray(x)
     except (TypeError, ValueError) as err:
@@ -30,7 +47,11 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
         what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
                                                                       type(x).__name__)
         raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
-    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    a = np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    if not np.isfinite(a).all():
+        bad = np.argwhere(~np.isfinite(a))[0]
+        raise ValueError(f"{name} must be finite, got {a[tuple(bad)]} at index {bad.tolist()}")
+    return a
 
 
 def _point(x: Any) -> np.ndarray:
@@ -47,7 +68,7 @@ def _point(x: Any) -> np.ndarray:
 def _step(h: float) -> float:
     if not (isinstance(h, (int, float)) and np.isfinite(h) and h > 0):
         raise ValueError(f"h must be a positive finite float, got {h!r}")
-    return float(h)
+    return _real_scalar("h", h)
 
 
 def numerical_gradient(

@@ -48,8 +48,25 @@ SCHEMES: dict[str, tuple[float, str]] = {
 _MODES = ("fan_in", "fan_out", "fan_avg")
 
 
+def _real_scalar(name: str, x) -> float:
+    """``x`` as a float; ``TypeError`` naming ``name`` if not real, ``ValueError`` for NaN."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if x is None or isinstance(x, (str, bytes, complex)) or not np.isrealobj(x):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} ({x!r:.40})")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} "
+                        f"({x!r:.40})") from None
+    if v != v:
+        raise ValueError(f"{name} must be a finite number, got {name}=nan")
+    return v
+
+
 def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
-    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex, and
+    ``ValueError`` for NaN or inf."""
     try:
         a = np.asarray(x)
     except (TypeError, ValueError) as err:
@@ -59,7 +76,11 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
         what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
                                                                       type(x).__name__)
         raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
-    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    a = np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    if not np.isfinite(a).all():
+        bad = np.argwhere(~np.isfinite(a))[0]
+        raise ValueError(f"{name} must be finite, got {a[tuple(bad)]} at index {bad.tolist()}")
+    return a
 
 
 def _shape(shape: Sequence[int]) -> tuple[int, ...]:
@@ -151,7 +172,7 @@ def variance(shape: Sequence[int], scheme: str = "he", *, mode: str | None = Non
     if gain is not None:
         if not (isinstance(gain, (int, float)) and math.isfinite(gain) and gain > 0):
             raise ValueError(f"gain must be a positive number, got {gain!r}")
-        g = float(gain)
+        g = _real_scalar("gain", gain)
     fan_in, fan_out = fans(shape)
     fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[m]
     return g * g / fan

@@ -52,8 +52,36 @@ __all__ = [
 # argument checks
 
 
+def _int_scalar(name: str, x) -> int:
+    """``x`` as an int (an integral float such as ``1e4`` too); ``TypeError`` naming ``name``."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)) and np.isfinite(x) and float(x).is_integer():
+        return int(x)
+    raise TypeError(f"{name} must be an integer, got {type(x).__name__} ({x!r:.40})")
+
+
+def _real_scalar(name: str, x) -> float:
+    """``x`` as a float; ``TypeError`` naming ``name`` if not real, ``ValueError`` for NaN."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if x is None or isinstance(x, (str, bytes, complex)) or not np.isrealobj(x):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} ({x!r:.40})")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} "
+                        f"({x!r:.40})") from None
+    if v != v:
+        raise ValueError(f"{name} must be a finite number, got {name}=nan")
+    return v
+
+
 def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
-    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex, and
+    ``ValueError`` for NaN or inf."""
     try:
         a = np.asarray(x)
     except (TypeError, ValueError) as err:
@@ -63,13 +91,17 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
         what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
                                                                       type(x).__name__)
         raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
-    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    a = np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    if not np.isfinite(a).all():
+        bad = np.argwhere(~np.isfinite(a))[0]
+        raise ValueError(f"{name} must be finite, got {a[tuple(bad)]} at index {bad.tolist()}")
+    return a
 
 
 def _points(name: str, X: Any) -> np.ndarray:
     try:
         a = _real_array(name, X, copy=True)
-    except (TypeError, ValueError) as err:
+    except TypeError as err:
         raise TypeError(f"{name} must be a 2-D array of real numbers, got "
                         f"{type(X).__name__}") from err
     if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
@@ -94,7 +126,7 @@ def _positive(name: str, value: Any) -> float:
         raise TypeError(f"{name} must be a number, got {type(value).__name__} ({value!r})")
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
+    return _real_scalar(name, value)
 
 
 def _count(name: str, value: Any, minimum: int = 1) -> int:
@@ -102,7 +134,7 @@ def _count(name: str, value: Any, minimum: int = 1) -> int:
         raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
     if value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return int(value)
+    return _int_scalar(name, value)
 
 
 def _square(name: str, K: Any) -> np.ndarray:
@@ -178,7 +210,7 @@ def polynomial_kernel(X: Any, Z: Any = None, *, degree: int = 2,
         raise TypeError(f"c must be a number, got {type(c).__name__} ({c!r})")
     if not np.isfinite(c) or c < 0:
         raise ValueError(f"c must be a finite number >= 0, got {c!r}")
-    return (X @ Z.T + float(c)) ** degree
+    return (X @ Z.T + _real_scalar("c", c)) ** degree
 
 
 def quadratic_features(X: Any) -> np.ndarray:

@@ -48,8 +48,36 @@ __all__ = [
 # argument checks
 
 
+def _int_scalar(name: str, x) -> int:
+    """``x`` as an int (an integral float such as ``1e4`` too); ``TypeError`` naming ``name``."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)) and np.isfinite(x) and float(x).is_integer():
+        return int(x)
+    raise TypeError(f"{name} must be an integer, got {type(x).__name__} ({x!r:.40})")
+
+
+def _real_scalar(name: str, x) -> float:
+    """``x`` as a float; ``TypeError`` naming ``name`` if not real, ``ValueError`` for NaN."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if x is None or isinstance(x, (str, bytes, complex)) or not np.isrealobj(x):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} ({x!r:.40})")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} "
+                        f"({x!r:.40})") from None
+    if v != v:
+        raise ValueError(f"{name} must be a finite number, got {name}=nan")
+    return v
+
+
 def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
-    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex, and
+    ``ValueError`` for NaN or inf."""
     try:
         a = np.asarray(x)
     except (TypeError, ValueError) as err:
@@ -59,14 +87,18 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
         what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
                                                                       type(x).__name__)
         raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
-    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    a = np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    if not np.isfinite(a).all():
+        bad = np.argwhere(~np.isfinite(a))[0]
+        raise ValueError(f"{name} must be finite, got {a[tuple(bad)]} at index {bad.tolist()}")
+    return a
 
 
 def _matrix(name: str, value: Any) -> np.ndarray:
     """``value`` as a finite, non-empty float64 matrix."""
     try:
         a = _real_array(name, value)
-    except (TypeError, ValueError) as err:
+    except TypeError as err:
         raise TypeError(
             f"{name} must be a real 2-D array, got {type(value).__name__}"
         ) from err
@@ -95,7 +127,7 @@ def _rtol(rtol: Any, shape: tuple[int, int]) -> float:
         )
     if not (np.isfinite(rtol) and 0 <= rtol < 1):
         raise ValueError(f"rtol must lie in [0, 1), got {rtol!r}")
-    return float(rtol)
+    return _real_scalar("rtol", rtol)
 
 
 def _int(name: str, value: Any, minimum: int) -> int:
@@ -105,7 +137,7 @@ def _int(name: str, value: Any, minimum: int) -> int:
         )
     if value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return int(value)
+    return _int_scalar(name, value)
 
 
 def _rank(s: np.ndarray, rtol: float) -> int:

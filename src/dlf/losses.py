@@ -62,8 +62,36 @@ __all__ = [
 # argument checks
 
 
+def _int_scalar(name: str, x) -> int:
+    """``x`` as an int (an integral float such as ``1e4`` too); ``TypeError`` naming ``name``."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)) and np.isfinite(x) and float(x).is_integer():
+        return int(x)
+    raise TypeError(f"{name} must be an integer, got {type(x).__name__} ({x!r:.40})")
+
+
+def _real_scalar(name: str, x) -> float:
+    """``x`` as a float; ``TypeError`` naming ``name`` if not real, ``ValueError`` for NaN."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if x is None or isinstance(x, (str, bytes, complex)) or not np.isrealobj(x):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} ({x!r:.40})")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} "
+                        f"({x!r:.40})") from None
+    if v != v:
+        raise ValueError(f"{name} must be a finite number, got {name}=nan")
+    return v
+
+
 def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
-    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex, and
+    ``ValueError`` for NaN."""
     try:
         a = np.asarray(x)
     except (TypeError, ValueError) as err:
@@ -73,14 +101,17 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
         what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
                                                                       type(x).__name__)
         raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
-    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    a = np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    if np.isnan(a).any():
+        raise ValueError(f"{name} contains NaN (at index {np.argwhere(np.isnan(a))[0].tolist()})")
+    return a
 
 
 def _array(name: str, x: Any, *, allow_neg_inf: bool = False) -> np.ndarray:
     """``x`` as a float64 array without NaN (and without infinities unless allowed)."""
     try:
         a = _real_array(name, x)
-    except (TypeError, ValueError) as err:
+    except TypeError as err:
         raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__}") \
             from err
     if np.any(np.isnan(a)):
@@ -108,7 +139,7 @@ def _axis(a: np.ndarray, axis: int, name: str = "z") -> int:
         raise ValueError(f"axis {axis} is out of range for {name} of shape {a.shape}")
     if a.shape[axis] == 0:
         raise ValueError(f"{name} must be non-empty along axis {axis}, got shape {a.shape}")
-    return int(axis)
+    return _int_scalar("axis", axis)
 
 
 def _positive(name: str, value: Any) -> float:
@@ -116,7 +147,7 @@ def _positive(name: str, value: Any) -> float:
         raise TypeError(f"{name} must be a number, got {type(value).__name__} ({value!r})")
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
+    return _real_scalar(name, value)
 
 
 def _smoothing(eps: Any) -> float:
@@ -125,7 +156,7 @@ def _smoothing(eps: Any) -> float:
                         f"({eps!r})")
     if not 0 <= eps <= 1:
         raise ValueError(f"label smoothing eps must lie in [0, 1], got {eps!r}")
-    return float(eps)
+    return _real_scalar("eps", eps)
 
 
 def _probabilities(name: str, p: Any) -> np.ndarray:
@@ -309,7 +340,7 @@ def _tau(tau: Any) -> float:
         raise TypeError(f"tau must be a number, got {type(tau).__name__} ({tau!r})")
     if not 0 < tau < 1:
         raise ValueError(f"tau must lie in the open interval (0, 1), got {tau!r}")
-    return float(tau)
+    return _real_scalar("tau", tau)
 
 
 def pinball_loss(pred: Any, target: Any, tau: float) -> np.ndarray:
@@ -438,9 +469,9 @@ def smooth_labels(labels: Any, n_classes: int, eps: float = 0.0) -> np.ndarray:
         raise TypeError(f"n_classes must be an int, got {type(n_classes).__name__}")
     if n_classes < 2:
         raise ValueError(f"n_classes must be >= 2, got {n_classes}")
-    y = _labels(labels, int(n_classes))
+    y = _labels(labels, _int_scalar("n_classes", n_classes))
     eps = _smoothing(eps)
-    q = np.full((y.size, int(n_classes)), eps / n_classes)
+    q = np.full((y.size, _int_scalar("n_classes", n_classes)), eps / n_classes)
     q[np.arange(y.size), y] += 1.0 - eps
     return q
 

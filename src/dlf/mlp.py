@@ -68,8 +68,20 @@ Seed = int | np.random.Generator
 # argument checks
 
 
+def _int_scalar(name: str, x) -> int:
+    """``x`` as an int (an integral float such as ``1e4`` too); ``TypeError`` naming ``name``."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)) and np.isfinite(x) and float(x).is_integer():
+        return int(x)
+    raise TypeError(f"{name} must be an integer, got {type(x).__name__} ({x!r:.40})")
+
+
 def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
-    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex, and
+    ``ValueError`` for NaN or inf."""
     try:
         a = np.asarray(x)
     except (TypeError, ValueError) as err:
@@ -79,7 +91,11 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
         what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
                                                                       type(x).__name__)
         raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
-    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    a = np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    if not np.isfinite(a).all():
+        bad = np.argwhere(~np.isfinite(a))[0]
+        raise ValueError(f"{name} must be finite, got {a[tuple(bad)]} at index {bad.tolist()}")
+    return a
 
 
 def _float_array(name: str, x: Any) -> np.ndarray:
@@ -89,7 +105,7 @@ def _float_array(name: str, x: Any) -> np.ndarray:
                         f"got {type(x).__name__}")
     try:
         a = _real_array(name, x)
-    except (TypeError, ValueError) as err:
+    except TypeError as err:
         raise TypeError(f"{name} must be a numeric array, "
                         f"got {type(x).__name__}") from err
     if not np.all(np.isfinite(a)):
@@ -115,7 +131,7 @@ def _int(name: str, value: Any, minimum: int = 1) -> int:
                         f"got {type(value).__name__} ({value!r})")
     if value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return int(value)
+    return _int_scalar(name, value)
 
 
 def _rng(seed: Any) -> np.random.Generator:
@@ -126,7 +142,7 @@ def _rng(seed: Any) -> np.random.Generator:
                         f"got {type(seed).__name__} ({seed!r})")
     if seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed}")
-    return np.random.default_rng(int(seed))
+    return np.random.default_rng(_int_scalar("seed", seed))
 
 
 # ---------------------------------------------------------------------------

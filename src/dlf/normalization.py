@@ -39,8 +39,36 @@ __all__ = ["batch_norm", "batch_norm_backward", "layer_norm", "layer_norm_backwa
 
 # ----------------------------------------------------------------------------- helpers
 
+def _int_scalar(name: str, x) -> int:
+    """``x`` as an int (an integral float such as ``1e4`` too); ``TypeError`` naming ``name``."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)) and np.isfinite(x) and float(x).is_integer():
+        return int(x)
+    raise TypeError(f"{name} must be an integer, got {type(x).__name__} ({x!r:.40})")
+
+
+def _real_scalar(name: str, x) -> float:
+    """``x`` as a float; ``TypeError`` naming ``name`` if not real, ``ValueError`` for NaN."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if x is None or isinstance(x, (str, bytes, complex)) or not np.isrealobj(x):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} ({x!r:.40})")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} "
+                        f"({x!r:.40})") from None
+    if v != v:
+        raise ValueError(f"{name} must be a finite number, got {name}=nan")
+    return v
+
+
 def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
-    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex, and
+    ``ValueError`` for NaN or inf."""
     try:
         a = np.asarray(x)
     except (TypeError, ValueError) as err:
@@ -50,7 +78,11 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
         what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
                                                                       type(x).__name__)
         raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
-    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    a = np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    if not np.isfinite(a).all():
+        bad = np.argwhere(~np.isfinite(a))[0]
+        raise ValueError(f"{name} must be finite, got {a[tuple(bad)]} at index {bad.tolist()}")
+    return a
 
 
 def _array(name: str, x: Any, min_ndim: int = 2) -> np.ndarray:
@@ -64,7 +96,7 @@ def _array(name: str, x: Any, min_ndim: int = 2) -> np.ndarray:
 
 
 def _eps(eps: Any) -> float:
-    e = float(eps)
+    e = _real_scalar("eps", eps)
     if not (e >= 0 and np.isfinite(e)):
         raise ValueError(f"eps must be finite and >= 0, got {eps!r}")
     return e
@@ -299,7 +331,7 @@ def group_norm(x: Any, groups: int, gamma: Any = None, beta: Any = None, eps: fl
                          f"groups={groups}")
     gamma = _affine("gamma", gamma, (C,), 1.0)
     beta = _affine("beta", beta, (C,), 0.0)
-    stat_shape = (n, int(groups), -1)
+    stat_shape = (n, _int_scalar("groups", groups), -1)
     xhat, inv_std = _standardize(x.reshape(stat_shape), (2,), eps)
     xhat = xhat.reshape(x.shape)
     bshape = (1, C) + (1,) * (x.ndim - 2)
@@ -370,7 +402,7 @@ def weight_decay_equivalent_lr(eta: float, lam: float, t: Any) -> Any:
     lam : float >= 0 with ``eta * lam < 1``
     t : int or integer array, >= 0
     """
-    eta, lam = float(eta), float(lam)
+    eta, lam = _real_scalar("eta", eta), _real_scalar("lam", lam)
     if not eta > 0:
         raise ValueError(f"eta must be > 0, got {eta!r}")
     if not (lam >= 0 and eta * lam < 1):
@@ -386,7 +418,7 @@ def equilibrium_angle(eta: float, lam: float) -> float:
 
     Implements (eq-norm-equilibrium) for (S)GD with weight decay on a scale-invariant loss.
     """
-    eta, lam = float(eta), float(lam)
+    eta, lam = _real_scalar("eta", eta), _real_scalar("lam", lam)
     if not eta > 0 or not (0 < lam and eta * lam < 1):
         raise ValueError(f"need eta > 0 and 0 < lam < 1/eta, got eta={eta!r}, lam={lam!r}")
     a = eta * lam
@@ -492,9 +524,9 @@ def train_scale_invariant(model: ScaleInvariantMLP, batches: Any, lrs: Any, lam:
     batches = list(batches)
     T = len(batches)
     lrs = np.broadcast_to(_real_array("lrs", lrs), (T,))
-    if np.any(lrs <= 0) or not float(lam) >= 0:
+    if np.any(lrs <= 0) or not _real_scalar("lam", lam) >= 0:
         raise ValueError("lrs must be > 0 and lam >= 0")
-    if np.any(lrs * float(lam) >= 1):
+    if np.any(lrs * _real_scalar("lam", lam) >= 1):
         raise ValueError(f"need lr * lam < 1 at every step (else the decay flips the sign of w), "
                          f"got max lr * lam = {float(np.max(lrs) * float(lam))!r}")
     w = model.flat_weights()

@@ -50,8 +50,36 @@ __all__ = ["gradient_descent", "quadratic_contraction", "optimal_quadratic_step"
 StepSize = float | Callable[[int], float]
 
 
+def _int_scalar(name: str, x) -> int:
+    """``x`` as an int (an integral float such as ``1e4`` too); ``TypeError`` naming ``name``."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)) and np.isfinite(x) and float(x).is_integer():
+        return int(x)
+    raise TypeError(f"{name} must be an integer, got {type(x).__name__} ({x!r:.40})")
+
+
+def _real_scalar(name: str, x) -> float:
+    """``x`` as a float; ``TypeError`` naming ``name`` if not real, ``ValueError`` for NaN."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if x is None or isinstance(x, (str, bytes, complex)) or not np.isrealobj(x):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} ({x!r:.40})")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} "
+                        f"({x!r:.40})") from None
+    if v != v:
+        raise ValueError(f"{name} must be a finite number, got {name}=nan")
+    return v
+
+
 def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
-    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex input."""
+    """``x`` as a float64 array; ``TypeError`` naming ``name`` for None, text or complex, and
+    ``ValueError`` for NaN or inf."""
     try:
         a = np.asarray(x)
     except (TypeError, ValueError) as err:
@@ -61,7 +89,11 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
         what = {"c": "complex numbers", "U": "text", "S": "text"}.get(a.dtype.kind,
                                                                       type(x).__name__)
         raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
-    return np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    a = np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
+    if not np.isfinite(a).all():
+        bad = np.argwhere(~np.isfinite(a))[0]
+        raise ValueError(f"{name} must be finite, got {a[tuple(bad)]} at index {bad.tolist()}")
+    return a
 
 
 def _step_fn(step: Any) -> Callable[[int], float]:
@@ -79,7 +111,7 @@ def _step_fn(step: Any) -> Callable[[int], float]:
                         f"{type(step).__name__} ({step!r})")
     if not np.isfinite(step) or step <= 0:
         raise ValueError(f"step must be a finite number > 0, got {step!r}")
-    const = float(step)
+    const = _real_scalar("step", step)
     return lambda k: const
 
 
@@ -99,7 +131,7 @@ def _check_run(grad: Any, x0: Any, n_steps: Any, callback: Any) -> tuple[np.ndar
         raise ValueError(f"n_steps must be >= 0, got {n_steps}")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
-    return x, int(n_steps)
+    return x, _int_scalar("n_steps", n_steps)
 
 
 def _oracle(grad: Callable[[np.ndarray], Any], x: np.ndarray) -> np.ndarray:
@@ -216,7 +248,7 @@ def optimal_quadratic_step(mu: float, L: float) -> float:
             raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
     if mu > L:
         raise ValueError(f"need mu <= L, got mu={mu:g} and L={L:g}")
-    return 2.0 / (float(L) + float(mu))
+    return 2.0 / (_real_scalar("L", L) + _real_scalar("mu", mu))
 
 
 # --- opt-momentum ------------------------------------------------------------
@@ -241,7 +273,7 @@ def convex_momentum(k: int) -> float:
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
         raise ValueError(f"k must be an int >= 0, got {k!r}")
-    return max(int(k) - 1, 0) / (int(k) + 2)
+    return max(_int_scalar("k", k) - 1, 0) / (_int_scalar("k", k) + 2)
 
 
 def _momentum_fn(momentum: Any) -> Callable[[int], float]:
@@ -259,7 +291,7 @@ def _momentum_fn(momentum: Any) -> Callable[[int], float]:
                             f"{type(v).__name__} ({v!r})")
         if not 0.0 <= v < 1.0:
             raise ValueError(f"{where} must be in [0, 1), got {v!r}")
-        return float(v)
+        return _real_scalar("v", v)
 
     if callable(momentum):
         return lambda k: checked(momentum(k), f"momentum({k})")
@@ -450,7 +482,7 @@ def _mu_L(mu: Any, L: Any) -> tuple[float, float]:
             raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
     if mu > L:
         raise ValueError(f"need mu <= L, got mu={mu:g} and L={L:g}")
-    return float(mu), float(L)
+    return _real_scalar("mu", mu), _real_scalar("L", L)
 
 
 def heavy_ball_parameters(mu: float, L: float) -> tuple[float, float]:
@@ -561,6 +593,11 @@ def nesterov_ode(grad: Oracle, x0: Any, times: Any, *, rtol: float = 1e-11,
     """
     from scipy.integrate import solve_ivp  # only this function needs scipy
 
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name} must be a real number, got {type(tol).__name__} ({tol!r:.40})")
+        if not (0 < tol < 1):  # also rejects NaN, which made solve_ivp loop forever
+            raise ValueError(f"{name} must be in (0, 1), got {name}={tol!r}")
     x, _ = _check_run(grad, x0, 0, None)
     t = _real_array("times", times)
     if (t.ndim != 1 or t.size == 0 or not np.all(np.isfinite(t))
@@ -616,7 +653,7 @@ def _as_rng(rng: Any) -> np.random.Generator | None:
     if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
         raise TypeError(f"rng must be None, an int seed or a numpy Generator, got "
                         f"{type(rng).__name__}")
-    return np.random.default_rng(int(rng))
+    return np.random.default_rng(_int_scalar("rng", rng))
 
 
 def _start(grad: Any, x0: Any, n_steps: Any, callback: Any, *, stacked: bool = False,
@@ -637,7 +674,7 @@ def _start(grad: Any, x0: Any, n_steps: Any, callback: Any, *, stacked: bool = F
         raise ValueError(f"{count} must be >= 0, got {n_steps}")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
-    return x, int(n_steps)
+    return x, _int_scalar("n_steps", n_steps)
 
 
 def _lr_fn(name: str, lr: Any) -> Callable[[int], float]:
@@ -647,7 +684,7 @@ def _lr_fn(name: str, lr: Any) -> Callable[[int], float]:
             raise TypeError(f"{where} must be a number, got {type(v).__name__} ({v!r})")
         if not np.isfinite(v) or v < 0:
             raise ValueError(f"{where} must be a finite number >= 0, got {v!r}")
-        return float(v)
+        return _real_scalar("v", v)
     if callable(lr):
         return lambda k: check(lr(k), f"{name}({k})")
     const = check(lr, name)
@@ -684,7 +721,7 @@ def _hyper(name: str, value: Any, *, low: float = 0.0, high: float | None = None
     """A real hyperparameter in ``[low, high)`` (``high=None``: no upper bound)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} ({value!r})")
-    v = float(value)
+    v = _real_scalar(name, value)
     if not np.isfinite(v) or v < low or (high is not None and v >= high):
         want = f"in [{low:g}, {high:g})" if high is not None else f">= {low:g}"
         raise ValueError(f"{name} must be {want}, got {value!r}")
@@ -918,7 +955,7 @@ def _check_finite_sum(n: Any, rng: Any) -> tuple[int, np.random.Generator]:
     gen = _as_rng(rng)
     if gen is None:
         raise TypeError("rng must be an int seed or a numpy Generator (the methods sample)")
-    return int(n), gen
+    return _int_scalar("n", n), gen
 
 
 def _table(grad_i: Callable[..., Any], x: np.ndarray, n: int) -> np.ndarray:

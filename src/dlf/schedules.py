@@ -32,6 +32,33 @@ __all__ = ["constant", "step_decay", "exponential", "cosine", "linear_warmup", "
            "inverse_time"]
 
 
+def _int_scalar(name: str, x) -> int:
+    """``x`` as an int (an integral float such as ``1e4`` too); ``TypeError`` naming ``name``."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)) and np.isfinite(x) and float(x).is_integer():
+        return int(x)
+    raise TypeError(f"{name} must be an integer, got {type(x).__name__} ({x!r:.40})")
+
+
+def _real_scalar(name: str, x) -> float:
+    """``x`` as a float; ``TypeError`` naming ``name`` if not real, ``ValueError`` for NaN."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if x is None or isinstance(x, (str, bytes, complex)) or not np.isrealobj(x):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} ({x!r:.40})")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {type(x).__name__} "
+                        f"({x!r:.40})") from None
+    if v != v:
+        raise ValueError(f"{name} must be a finite number, got {name}=nan")
+    return v
+
+
 def _steps(k: Any) -> tuple[np.ndarray, bool]:
     """``k`` as an int64 array of non-negative step indices, and whether it was a scalar."""
     if isinstance(k, (int, np.integer)) and not isinstance(k, bool):  # fast path
@@ -54,7 +81,7 @@ def _real(name: str, value: Any, *, low: float = 0.0, high: float = np.inf,
           low_open: bool = False, high_open: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} ({value!r})")
-    v = float(value)
+    v = _real_scalar(name, value)
     ok = np.isfinite(v) and (v > low if low_open else v >= low) and \
         (v < high if high_open else v <= high)
     if not ok:
@@ -67,7 +94,7 @@ def _real(name: str, value: Any, *, low: float = 0.0, high: float = np.inf,
 def _count(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-    return int(value)
+    return _int_scalar(name, value)
 
 
 def constant(k: Any, lr: float) -> float | np.ndarray:
