@@ -603,3 +603,217 @@ def margins(net: torch.nn.Module, X: Any, y: Any) -> np.ndarray:
     if out.ndim != 2 or out.shape[1] != 1:
         raise ValueError(f"net must have one output, got output shape {tuple(out.shape)}")
     return y * out[:, 0].numpy()
+
+
+# --- Beyond uniform convergence (chapter gen-modern) ---
+# Helpers derived in book/generalization/gen-modern.md (Beyond uniform convergence): the
+# Nagarajan-Kolter construction, margin sparsification and low-rank compression, and the Fisher
+# information of sloppy models. Uses numpy only; tested in tests/test_pacbayes.py.
+
+
+def _gm_array(name, x, ndim=None):
+    a = np.asarray(x)
+    if np.iscomplexobj(a):
+        raise TypeError(f"{name} must be real, got complex dtype {a.dtype}")
+    try:
+        a = a.astype(np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a real array, got dtype {a.dtype}") from err
+    if ndim is not None and a.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return a
+
+
+def _gm_posint(name, x):
+    if isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < 1:
+        raise ValueError(f"{name} must be a positive integer, got {x!r}")
+    return int(x)
+
+
+def _gm_positive(name, x):
+    if isinstance(x, (complex, np.complexfloating)):
+        raise TypeError(f"{name} must be real, got {x!r}")
+    v = float(x)
+    if not (math.isfinite(v) and v > 0):
+        raise ValueError(f"{name} must be positive and finite, got {x!r}")
+    return v
+
+
+def nk_sample(m, D, K, c, *, seed=0):
+    """Sample of the Nagarajan-Kolter distribution.
+
+    Labels ``y = +-1`` uniform; input ``x = (y u, z)`` with a fixed ``u in R^K`` of squared norm
+    ``c/m`` (the first coordinate direction, scaled) and noise ``z ~ N(0, I_D/D)``. Implements
+    (eq-gen-modern-nk).
+
+    Returns
+    -------
+    X : ndarray, shape (m, K + D)
+    y : ndarray of float, shape (m,), values +-1
+    """
+    m, D, K = _gm_posint("m", m), _gm_posint("D", D), _gm_posint("K", K)
+    c = _gm_positive("c", c)
+    rng = np.random.default_rng(seed)
+    y = rng.choice([-1.0, 1.0], size=m)
+    u = np.zeros(K)
+    u[0] = math.sqrt(c / m)
+    Z = rng.standard_normal((m, D)) / math.sqrt(D)
+    return np.hstack([y[:, None] * u, Z]), y
+
+
+def nk_one_step(X, y, K, *, flip=False):
+    """One gradient step (step size 1, from 0) on ``-sum_i y_i w.x_i``: ``w = sum_i y_i x_i``.
+
+    With ``flip=True`` the noise block of every training input is negated first, which gives
+    ``w = (sum_i y_i x_i1, -sum_i y_i z_i)``: the output on the flipped sample (eq-gen-modern-nk-w).
+    """
+    X = _gm_array("X", X, 2)
+    y = _gm_array("y", y, 1)
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} entries")
+    K = _gm_posint("K", K)
+    if K >= X.shape[1]:
+        raise ValueError(f"K={K} must be smaller than the input dimension {X.shape[1]}")
+    w = y @ X
+    if flip:
+        w[K:] = -w[K:]
+    return w
+
+
+def nk_test_error(w, K, c, m):
+    """Exact test error ``Phi(-c sqrt(D) / ||w_2||)`` of ``w = (m u, w_2)`` (eq-gen-modern-nk-err).
+
+    Requires the first block of ``w`` to be ``m u`` with ``m ||u||^2 = c``.
+    """
+    w = _gm_array("w", w, 1)
+    K, m = _gm_posint("K", K), _gm_posint("m", m)
+    c = _gm_positive("c", c)
+    D = w.size - K
+    if D < 1:
+        raise ValueError(f"w has {w.size} entries, need more than K={K}")
+    a = c * math.sqrt(D) / float(np.linalg.norm(w[K:]))
+    return 0.5 * math.erfc(a / math.sqrt(2))  # Phi(-a), accurate in the far tail
+
+
+def sparsify_probabilities(c, gamma):
+    """Keep-probabilities ``p_i = min(1, 8 c_i^2 / gamma^2)`` of margin sparsification."""
+    c = _gm_array("c", c, 1)
+    gamma = _gm_positive("gamma", gamma)
+    return np.minimum(1.0, 8 * c ** 2 / gamma ** 2)
+
+
+def sparsify(c, gamma, *, size=None, seed=0):
+    """Unbiased random sparsification: keep ``c_i / p_i`` with probability ``p_i``, else 0.
+
+    Parameters
+    ----------
+    c : array_like, shape (d,)
+    gamma : float > 0
+    size : int or None
+        Number of independent draws; ``None`` returns one vector of shape (d,), otherwise an array
+        of shape (size, d).
+    """
+    p = sparsify_probabilities(c, gamma)
+    c = np.asarray(c, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    shape = c.shape if size is None else (_gm_posint("size", size),) + c.shape
+    keep = rng.random(shape) < p
+    with np.errstate(divide="ignore", invalid="ignore"):
+        val = np.where(p > 0, c / np.where(p > 0, p, 1.0), 0.0)
+    return np.where(keep, val, 0.0)
+
+
+def sparsify_variance(c, u, gamma):
+    """Exact ``Var(hat c . u) = sum_i c_i^2 u_i^2 (1 - p_i) / p_i`` (eq-gen-modern-sparse-var)."""
+    p = sparsify_probabilities(c, gamma)
+    c = np.asarray(c, dtype=np.float64)
+    u = _gm_array("u", u, 1)
+    if u.shape != c.shape:
+        raise ValueError(f"u must have shape {c.shape}, got {u.shape}")
+    mask = p > 0
+    return float(np.sum((c ** 2 * u ** 2)[mask] * (1 - p[mask]) / p[mask]))
+
+
+def truncate_svd(A, delta):
+    """Drop the singular values of ``A`` below ``delta * ||A||_2`` (Lemma lem-gen-modern-lowrank).
+
+    Returns
+    -------
+    A_hat : ndarray, same shape as A
+    rank : int
+        Number of singular values kept.
+    """
+    A = _gm_array("A", A, 2)
+    delta = _gm_positive("delta", delta)
+    U, s, Vt = np.linalg.svd(A, full_matrices=False)
+    keep = s >= delta * s[0]
+    r = int(keep.sum())
+    return (U[:, :r] * s[:r]) @ Vt[:r], r
+
+
+def stable_rank(A):
+    """Stable rank ``||A||_F^2 / ||A||_2^2`` (at most the rank)."""
+    A = _gm_array("A", A, 2)
+    s = np.linalg.svd(A, compute_uv=False)
+    if s[0] == 0:
+        raise ValueError("A is the zero matrix: its stable rank is undefined")
+    return float(np.sum(s ** 2) / s[0] ** 2)
+
+
+def sum_exp_model(theta, t):
+    """Sum of exponentials ``y(t) = sum_k exp(-theta_k t)`` and its Jacobian (eq-gen-modern-sumexp).
+
+    Returns
+    -------
+    y : ndarray, shape (n,)
+    J : ndarray, shape (n, p), ``J_ik = -t_i exp(-theta_k t_i)``
+    """
+    theta = _gm_array("theta", theta, 1)
+    t = _gm_array("t", t, 1)
+    E = np.exp(-np.outer(t, theta))
+    return E.sum(1), -t[:, None] * E
+
+
+def sum_exp_hessians(theta, t):
+    """Second derivatives of each output of (eq-gen-modern-sumexp), shape (n, p, p).
+
+    Diagonal, with entries ``t_i^2 exp(-theta_k t_i)``.
+    """
+    theta = _gm_array("theta", theta, 1)
+    t = _gm_array("t", t, 1)
+    E = np.exp(-np.outer(t, theta))
+    H = np.zeros((t.size, theta.size, theta.size))
+    idx = np.arange(theta.size)
+    H[:, idx, idx] = (t[:, None] ** 2) * E
+    return H
+
+
+def fisher_gauss_newton(J, sigma=1.0):
+    """Fisher information ``g = J^T J / sigma^2`` of a Gaussian-noise regression model."""
+    J = _gm_array("J", J, 2)
+    sigma = _gm_positive("sigma", sigma)
+    return J.T @ J / sigma ** 2
+
+
+def vandermonde(x, k):
+    """Design matrix with columns ``1, x, ..., x^(k-1)`` (the Jacobian of a polynomial model)."""
+    x = _gm_array("x", x, 1)
+    return np.vander(x, _gm_posint("k", k), increasing=True)
+
+
+__all__ += [
+    "nk_sample",
+    "nk_one_step",
+    "nk_test_error",
+    "sparsify_probabilities",
+    "sparsify",
+    "sparsify_variance",
+    "truncate_svd",
+    "stable_rank",
+    "sum_exp_model",
+    "sum_exp_hessians",
+    "fisher_gauss_newton",
+    "vandermonde",
+]
