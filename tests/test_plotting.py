@@ -53,7 +53,7 @@ def test_color():
     assert plotting.color(0) == plotting.PALETTE["blue"]
     assert plotting.color("orange") == plotting.PALETTE["orange"]
     assert plotting.color(8) == plotting.color(0)
-    with pytest.raises(ValueError, match="color name must be one of"):
+    with pytest.raises(ValueError, match=r"i \(a color name\) must be one of"):
         plotting.color("magenta")
-    with pytest.raises(TypeError, match="color index must be int or str"):
+    with pytest.raises(TypeError, match=r"i \(a color index\) must be int or str"):
         plotting.color(1.5)

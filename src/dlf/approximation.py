@@ -42,6 +42,20 @@ __all__ = [
 ]
 
 
+def _seed_rng(name: str, seed) -> np.random.Generator:
+    """``numpy.random.default_rng(seed)``; ``TypeError``/``ValueError`` naming ``name`` unless
+    ``seed`` is None, an int >= 0, a Generator, a SeedSequence or a BitGenerator."""
+    ok = (np.random.Generator, np.random.SeedSequence, np.random.BitGenerator)
+    if seed is None or isinstance(seed, ok):
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{name} must be an int >= 0, a numpy.random.Generator or None, got "
+                        f"{type(seed).__name__} ({seed!r:.40})")
+    if seed < 0:
+        raise ValueError(f"{name} must be an int >= 0, got {name}={seed}")
+    return np.random.default_rng(seed)
+
+
 def _int_scalar(name: str, x) -> int:
     """``x`` as an int (an integral float such as ``1e4`` too); ``TypeError`` naming ``name``."""
     if isinstance(x, np.ndarray) and x.ndim == 0:
@@ -218,7 +232,7 @@ def maurey_cosine(x: Any, k: int, seed: Any) -> np.ndarray:
     if xa.ndim != 2:
         raise ValueError(f"x must have shape (n, d), got {xa.shape}")
     k = _int("k", k, 1)
-    rng = np.random.default_rng(seed)
+    rng = _seed_rng("seed", seed)
     w = rng.standard_normal((k, xa.shape[1]))
     return np.cos(xa @ w.T).mean(axis=1)
 
@@ -246,7 +260,7 @@ def barron_sigmoid(x: Any, k: int, *, radius: float, seed: Any,
     beta = _positive("steepness", steepness)
     d = xa.shape[1]
     c_g = math.sqrt(2.0) * math.exp(gammaln((d + 1) / 2) - gammaln(d / 2))
-    rng = np.random.default_rng(seed)
+    rng = _seed_rng("seed", seed)
     theta = rng.standard_normal((k, d))
     theta /= np.linalg.norm(theta, axis=1, keepdims=True)
     rho = np.linalg.norm(rng.standard_normal((k, d + 1)), axis=1)

@@ -74,6 +74,20 @@ __all__ = [
 _REAL = (int, float, np.integer, np.floating)
 
 
+def _seed_rng(name: str, seed) -> np.random.Generator:
+    """``numpy.random.default_rng(seed)``; ``TypeError``/``ValueError`` naming ``name`` unless
+    ``seed`` is None, an int >= 0, a Generator, a SeedSequence or a BitGenerator."""
+    ok = (np.random.Generator, np.random.SeedSequence, np.random.BitGenerator)
+    if seed is None or isinstance(seed, ok):
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{name} must be an int >= 0, a numpy.random.Generator or None, got "
+                        f"{type(seed).__name__} ({seed!r:.40})")
+    if seed < 0:
+        raise ValueError(f"{name} must be an int >= 0, got {name}={seed}")
+    return np.random.default_rng(seed)
+
+
 def _int_scalar(name: str, x) -> int:
     """``x`` as an int (an integral float such as ``1e4`` too); ``TypeError`` naming ``name``."""
     if isinstance(x, np.ndarray) and x.ndim == 0:
@@ -1089,7 +1103,7 @@ def random_program(n_inputs: int, n_ops: int,
         if (isinstance(val, bool) or not isinstance(val, int | np.integer)
                 or val < 1):
             raise ValueError(f"{name} must be a positive int, got {val!r}")
-    rng = np.random.default_rng(seed)
+    rng = _seed_rng("seed", seed)
     ops = _UNARY + _BINARY
     prog = []
     for k in range(n_ops):

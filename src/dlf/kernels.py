@@ -52,6 +52,20 @@ __all__ = [
 # argument checks
 
 
+def _seed_rng(name: str, seed) -> np.random.Generator:
+    """``numpy.random.default_rng(seed)``; ``TypeError``/``ValueError`` naming ``name`` unless
+    ``seed`` is None, an int >= 0, a Generator, a SeedSequence or a BitGenerator."""
+    ok = (np.random.Generator, np.random.SeedSequence, np.random.BitGenerator)
+    if seed is None or isinstance(seed, ok):
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{name} must be an int >= 0, a numpy.random.Generator or None, got "
+                        f"{type(seed).__name__} ({seed!r:.40})")
+    if seed < 0:
+        raise ValueError(f"{name} must be an int >= 0, got {name}={seed}")
+    return np.random.default_rng(seed)
+
+
 def _int_scalar(name: str, x) -> int:
     """``x`` as an int (an integral float such as ``1e4`` too); ``TypeError`` naming ``name``."""
     if isinstance(x, np.ndarray) and x.ndim == 0:
@@ -403,7 +417,7 @@ class RandomFourierFeatures:
             raise ValueError(f"method must be 'phase' or 'sincos', got {method!r}")
         if method == "sincos" and p % 2:
             raise ValueError(f"p must be even for method='sincos', got {p}")
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        rng = seed if isinstance(seed, np.random.Generator) else _seed_rng("seed", seed)
         q = p if method == "phase" else p // 2
         W = rng.standard_normal((d, q)) / s
         if kernel == "laplace":  # multivariate Cauchy = Gaussian / |standard normal|

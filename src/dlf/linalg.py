@@ -48,6 +48,20 @@ __all__ = [
 # argument checks
 
 
+def _seed_rng(name: str, seed) -> np.random.Generator:
+    """``numpy.random.default_rng(seed)``; ``TypeError``/``ValueError`` naming ``name`` unless
+    ``seed`` is None, an int >= 0, a Generator, a SeedSequence or a BitGenerator."""
+    ok = (np.random.Generator, np.random.SeedSequence, np.random.BitGenerator)
+    if seed is None or isinstance(seed, ok):
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{name} must be an int >= 0, a numpy.random.Generator or None, got "
+                        f"{type(seed).__name__} ({seed!r:.40})")
+    if seed < 0:
+        raise ValueError(f"{name} must be an int >= 0, got {name}={seed}")
+    return np.random.default_rng(seed)
+
+
 def _int_scalar(name: str, x) -> int:
     """``x`` as an int (an integral float such as ``1e4`` too); ``TypeError`` naming ``name``."""
     if isinstance(x, np.ndarray) and x.ndim == 0:
@@ -337,7 +351,7 @@ def spectral_norm(
     if not (_is_real(tol) and np.isfinite(tol) and tol > 0):
         raise ValueError(f"tol must be a positive finite float, got {tol!r}")
     max_iter = _int("max_iter", max_iter, 1)
-    v = np.random.default_rng(seed).standard_normal(A.shape[1])
+    v = _seed_rng("seed", seed).standard_normal(A.shape[1])
     v /= np.linalg.norm(v)
     history = []
     estimate = 0.0

@@ -653,6 +653,8 @@ def _as_rng(rng: Any) -> np.random.Generator | None:
     if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
         raise TypeError(f"rng must be None, an int seed or a numpy Generator, got "
                         f"{type(rng).__name__}")
+    if rng < 0:
+        raise ValueError(f"rng must be a non-negative int seed, got rng={rng}")
     return np.random.default_rng(_int_scalar("rng", rng))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 from cycler import cycler
 
 __all__ = ["PALETTE", "use_style", "subplots", "color"]
@@ -61,10 +62,10 @@ def color(i: int | str) -> str:
     """The ``i``-th colour of the house cycle, or a named colour of :data:`PALETTE`."""
     if isinstance(i, str):
         if i not in PALETTE:
-            raise ValueError(f"color name must be one of {sorted(PALETTE)}, got {i!r}")
+            raise ValueError(f"i (a color name) must be one of {sorted(PALETTE)}, got {i!r}")
         return PALETTE[i]
     if not isinstance(i, int):
-        raise TypeError(f"color index must be int or str, got {type(i).__name__}")
+        raise TypeError(f"i (a color index) must be int or str, got {type(i).__name__}")
     return PALETTE[_ORDER[i % len(_ORDER)]]
 
 
@@ -91,6 +92,14 @@ def subplots(nrows: int = 1, ncols: int = 1, *, width: float | None = None,
     """
     if not (isinstance(nrows, int) and nrows >= 1 and isinstance(ncols, int) and ncols >= 1):
         raise ValueError(f"nrows and ncols must be positive integers, got {nrows}, {ncols}")
+    for name, size in (("width", width), ("height", height)):
+        if size is None:
+            continue
+        if isinstance(size, bool) or not isinstance(size, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name} must be a number of inches, got {type(size).__name__} "
+                            f"({size!r:.40})")
+        if not 0 < size < np.inf:
+            raise ValueError(f"{name} must be a finite number of inches > 0, got {name}={size!r}")
     w = width if width is not None else (6.4 if ncols <= 2 else 3.3 * ncols)
     h = height if height is not None else (3.6 if ncols == 1 else 3.2) * nrows
     return plt.subplots(nrows, ncols, figsize=(w, h), **kwargs)

@@ -104,7 +104,8 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
         raise TypeError(f"{name} must be real numbers, got {what} ({x!r:.60})")
     a = np.array(a, dtype=np.float64) if copy else a.astype(np.float64, copy=False)
     if np.isnan(a).any():
-        raise ValueError(f"{name} contains NaN (at index {np.argwhere(np.isnan(a))[0].tolist()})")
+        raise ValueError(f"{name} must not contain NaN (finite or infinite values only), got NaN "
+                         f"at index {np.argwhere(np.isnan(a))[0].tolist()}")
     return a
 
 
