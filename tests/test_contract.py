@@ -43,13 +43,11 @@ PENDING = {"regularization", "double_descent", "generalization", "pacbayes", "im
 # Modules with known contract breaches (issue 17). Strict: a module that passes must leave the
 # list. This list only shrinks.
 XFAIL: dict[str, str] = {
-    "approximation": "issue 17: breaches being fixed",
     "autodiff": "issue 17: breaches being fixed",
     "data": "issue 17: breaches being fixed",
     "gradcheck": "issue 17: breaches being fixed",
     "hessian": "issue 17: breaches being fixed",
     "init": "issue 17: breaches being fixed",
-    "kernels": "issue 17: breaches being fixed",
     "landscape": "issue 17: breaches being fixed",
     "linalg": "issue 17: breaches being fixed",
     "linear": "issue 17: breaches being fixed",
@@ -57,7 +55,6 @@ XFAIL: dict[str, str] = {
     "mlp": "issue 17: breaches being fixed",
     "normalization": "issue 17: breaches being fixed",
     "optim": "issue 17: breaches being fixed",
-    "plotting": "issue 17: breaches being fixed",
 }
 
 PER_CALL_SECONDS = 2.0

@@ -118,6 +118,13 @@ def _int(name: str, value: Any, minimum: int) -> int:
     return _int_scalar(name, value)
 
 
+def _callable(name: str, f: Any) -> Any:
+    if not callable(f):
+        raise TypeError(f"{name} must be a function of an array, got {type(f).__name__} "
+                        f"({f!r:.40})")
+    return f
+
+
 def _points(name: str, x: Any) -> np.ndarray:
     xa = _real_array(name, x)
     if xa.ndim != 1 or not np.all(np.isfinite(xa)):
@@ -136,6 +143,7 @@ def threshold_net(g: Callable[[np.ndarray], np.ndarray], lip: float,
 
     Returns ``(knots, weights)``, two float64 arrays of shape ``(m,)``.
     """
+    g = _callable("g", g)
     lip, eps = _positive("lip", lip), _positive("eps", eps)
     m = math.ceil(lip / eps)
     knots = np.arange(m) * (eps / lip)
@@ -168,6 +176,9 @@ def relu_hat(x: Any, center: float, width: float) -> np.ndarray:
     """
     xa = _points("x", x)
     h = _positive("width", width)
+    center = _real_scalar("center", center)
+    if not np.isfinite(center):
+        raise ValueError(f"center must be finite, got center={center}")
     r = lambda z: np.maximum(z, 0.0)  # noqa: E731
     return (r(xa - center + h) - 2 * r(xa - center) + r(xa - center - h)) / h
 
@@ -181,6 +192,7 @@ def relu_interpolant(g: Callable[[np.ndarray], np.ndarray],
     at ``t_i``. Returns ``(knots, coefficients, bias)``; evaluate with
     ``bias + relu(x[:, None] - knots) @ coefficients``.
     """
+    g = _callable("g", g)
     m = _int("m", m, 1)
     grid = np.arange(m + 1) / m
     values = np.asarray(g(grid), dtype=np.float64)
@@ -213,6 +225,7 @@ def bernstein_basis(m: int, x: Any) -> np.ndarray:
 
 def bernstein(f: Callable[[np.ndarray], np.ndarray], m: int, x: Any) -> np.ndarray:
     """Bernstein polynomial ``(B_m f)(x) = sum_k f(k/m) b_k(x)`` (eq-apx-bernstein)."""
+    f = _callable("f", f)
     m = _int("m", m, 1)
     nodes = np.arange(m + 1) / m
     fv = np.asarray(f(nodes), dtype=np.float64)
@@ -348,9 +361,10 @@ def breakpoints(layers: Any, lo: float, hi: float) -> tuple[np.ndarray, np.ndarr
     points (including ``lo`` and ``hi``) and the network's values there.
     """
     net = _check_net(layers)
+    lo, hi = _real_scalar("lo", lo), _real_scalar("hi", hi)
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise ValueError(f"need finite lo < hi, got lo={lo}, hi={hi}")
-    t = np.array([_real_scalar("lo", lo), _real_scalar("hi", hi)])
+    t = np.array([lo, hi])
     h = t[:, None]
     for i, (w, b) in enumerate(net):
         z = h @ w.T + b
@@ -377,7 +391,11 @@ def count_pieces(layers: Any, lo: float = 0.0, hi: float = 1.0, *,
     Uses :func:`breakpoints`; adjacent intervals whose slopes agree within
     ``rtol`` times the largest slope are merged.
     """
+    rtol = _real_scalar("rtol", rtol)
+    if not 0 <= rtol < 1:
+        raise ValueError(f"rtol must be in [0, 1), got rtol={rtol}")
     t, y = breakpoints(layers, lo, hi)
+    lo, hi = float(t[0]), float(t[-1])
     dt = np.diff(t)
     keep = dt > 1e-12 * (hi - lo)  # drop slivers left by rounding
     s = np.diff(y)[keep] / dt[keep]

@@ -404,6 +404,18 @@ class RandomFourierFeatures:
     b: np.ndarray
     method: str
 
+    def __post_init__(self) -> None:
+        W = _real_array("W", self.W)
+        b = _real_array("b", self.b)
+        if W.ndim != 2 or W.size == 0:
+            raise ValueError(f"W must be a non-empty 2-D array (d, q), got shape {W.shape}")
+        if b.shape != (W.shape[1],):
+            raise ValueError(f"b must have shape ({W.shape[1]},) to match W, got {b.shape}")
+        if self.method not in ("phase", "sincos"):
+            raise ValueError(f"method must be 'phase' or 'sincos', got {self.method!r}")
+        object.__setattr__(self, "W", W)
+        object.__setattr__(self, "b", b)
+
     @classmethod
     def sample(cls, d: int, p: int, *, bandwidth: float = 1.0, kernel: str = "gaussian",
                method: str = "phase", seed: Any = 0) -> RandomFourierFeatures:
