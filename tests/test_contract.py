@@ -48,7 +48,6 @@ XFAIL: dict[str, str] = {
     "gradcheck": "issue 17: breaches being fixed",
     "hessian": "issue 17: breaches being fixed",
     "init": "issue 17: breaches being fixed",
-    "landscape": "issue 17: breaches being fixed",
     "linalg": "issue 17: breaches being fixed",
     "linear": "issue 17: breaches being fixed",
     "losses": "issue 17: breaches being fixed",

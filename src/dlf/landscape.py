@@ -196,6 +196,9 @@ def condition_ratios(f: Callable[[np.ndarray], Any],
     if x_star.ndim != 1:
         raise ValueError(f"x_star must be 1-D, got shape {x_star.shape}")
     f_star = _real("f_star", f_star, positive=False)
+    for name, fn in (("f", f), ("grad", grad)):
+        if not callable(fn):
+            raise TypeError(f"{name} must be callable, got {type(fn).__name__} ({fn!r:.40})")
     h = np.asarray(f(X), dtype=np.float64) - f_star
     g = np.asarray(grad(X), dtype=np.float64)
     if h.shape != (X.shape[0],) or g.shape != X.shape:
@@ -545,10 +548,13 @@ class DeepLinear:
         return np.concatenate([gA.ravel(), gB.ravel()])
 
     def _index_set(self, subset: Iterable[int]) -> list[int]:
-        idx = [_int("entry of I", i, 0) for i in subset]
+        if isinstance(subset, (str, bytes)) or not isinstance(subset, Iterable):
+            raise TypeError(f"subset (the index set I) must be an iterable of ints, got "
+                            f"{type(subset).__name__} ({subset!r:.40})")
+        idx = [_int("each entry of subset (the index set I)", i, 0) for i in subset]
         if len(idx) != self.m or len(set(idx)) != self.m \
                 or max(idx) >= self.k:
-            raise ValueError(f"I must hold {self.m} distinct indices in "
+            raise ValueError(f"subset (the index set I) must hold {self.m} distinct indices in "
                              f"0..{self.k - 1}, got {idx}")
         return sorted(idx)
 
@@ -726,7 +732,11 @@ def power_iteration(op: hessian.HessianOperator, v0: Any = None,
         gen = torch.Generator().manual_seed(_int("seed", seed, 0))
         v = torch.randn(op.size, generator=gen, dtype=op.dtype)
     else:
-        v = torch.as_tensor(v0, dtype=op.dtype).detach().clone()
+        try:
+            v = torch.as_tensor(v0, dtype=op.dtype).detach().clone()
+        except (TypeError, ValueError, RuntimeError) as err:
+            raise TypeError(f"v0 must be a real vector of length {op.size}, got "
+                            f"{type(v0).__name__} ({v0!r:.40})") from err
         if v.shape != (op.size,) or not torch.all(torch.isfinite(v)):
             raise ValueError(f"v0 must be a finite vector of length "
                              f"{op.size}, got shape {tuple(v.shape)}")
@@ -779,10 +789,24 @@ def gd_with_sharpness(loss_fn: Callable[[], torch.Tensor],
     iterate), ``"steps"`` and ``"sharpness"`` (the steps with an estimate
     and the estimates).
     """
+    if isinstance(params, (str, bytes, torch.Tensor)) or not isinstance(params, Iterable):
+        raise TypeError(f"params must be an iterable of tensors, got {type(params).__name__}")
     params = list(params)
+    if not params or not all(isinstance(p, torch.Tensor) and p.requires_grad
+                             and p.is_floating_point() for p in params):
+        raise TypeError("params must be a non-empty list of real tensors with "
+                        f"requires_grad=True, got {[type(p).__name__ for p in params]}")
+    if any(p.numel() == 0 or not torch.all(torch.isfinite(p)) for p in params):
+        raise ValueError("params must be non-empty and finite, got shapes "
+                         f"{[tuple(p.shape) for p in params]}")
     if not callable(loss_fn):
         raise TypeError("loss_fn must be callable, got "
                         f"{type(loss_fn).__name__}")
+    unused = [i for i, g in enumerate(torch.autograd.grad(loss_fn(), params, allow_unused=True))
+              if g is None]
+    if unused:
+        raise ValueError(f"params must be the tensors loss_fn() depends on; entries {unused} "
+                         "are not used by it")
     step = _real("step", step)
     n_steps = _int("n_steps", n_steps, 0)
     every, n_iter = _int("every", every, 1), _int("n_iter", n_iter, 1)
