@@ -221,7 +221,7 @@ def test_fit_mlp_fits_separable_data_and_margins():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((40, 3))
     y = np.sign(X[:, 0] + 1e-9)
-    net = gen.fit_mlp(X, y, 16, steps=200, lr=0.05, seed=0)
+    net = gen.fit_mlp(X, y, 16, steps=100, lr=0.05, seed=0)
     assert np.all(gen.margins(net, X, y) > 0)
     net10 = gen.fit_mlp(X, rng.integers(0, 3, 40), 32, n_classes=3, steps=5, seed=0)
     assert net10(torch.as_tensor(X)).shape == (40, 3)
