@@ -48,6 +48,9 @@ def _seed_rng(name: str, seed) -> np.random.Generator:
     ok = (np.random.Generator, np.random.SeedSequence, np.random.BitGenerator)
     if seed is None or isinstance(seed, ok):
         return np.random.default_rng(seed)
+    if isinstance(seed, (tuple, list)) and seed and all(
+            isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 0 for s in seed):
+        return np.random.default_rng(seed)  # a sequence of ints: SeedSequence entropy
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"{name} must be an int >= 0, a numpy.random.Generator or None, got "
                         f"{type(seed).__name__} ({seed!r:.40})")
