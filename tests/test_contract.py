@@ -52,7 +52,6 @@ XFAIL: dict[str, str] = {
     "linear": "23 left: 8 message, 5 acc. nan, 5 acc. inf, 5 acc. complex",
     "losses": "22 left: 22 message",
     "mlp": "57 left: 27 message, 14 exc. type, 6 acc. inf, 5 acc. nan, 5 acc. complex",
-    "normalization": "51 left: 40 message, 8 exc. type, 2 acc. inf, 1 acc. nan",
     "optim": "50 left: 32 message, 6 acc. nan, 6 acc. inf, 6 acc. complex",
 }
 

@@ -102,12 +102,13 @@ def _eps(eps: Any) -> float:
     return e
 
 
-def _affine(name: str, p: Any, shape: tuple[int, ...], fill: float) -> np.ndarray:
+def _affine(name: str, p: Any, shape: tuple[int, ...], fill: float, by: str = "x") -> np.ndarray:
     if p is None:
         return np.full(shape, fill)
     a = _real_array(name, p)
     if a.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}, got {a.shape}")
+        raise ValueError(f"{name} must have shape {shape} (set by the shape of {by}), "
+                         f"got {a.shape}")
     return a
 
 
@@ -123,6 +124,10 @@ def _standardize(x: np.ndarray, axes: tuple[int, ...], eps: float):
 
 def _backward(dy: Any, cache: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Implements (eq-norm-bn-backward) for any of the three normalizations."""
+    keys = ("xhat", "inv_std", "gamma_b", "param_axes", "param_shape", "stat_shape", "axes")
+    if not isinstance(cache, dict) or not all(k in cache for k in keys):
+        raise TypeError("cache must be the dict returned by the forward function, got "
+                        f"{type(cache).__name__} ({cache!r:.40})")
     xhat, inv_std, gamma_b = cache["xhat"], cache["inv_std"], cache["gamma_b"]
     dy = _real_array("dy", dy)
     if dy.shape != xhat.shape:
@@ -211,7 +216,7 @@ class BatchNorm:
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
         if not isinstance(num_features, (int, np.integer)) or num_features < 1:
             raise ValueError(f"num_features must be a positive int, got {num_features!r}")
-        m = float(momentum)
+        m = _real_scalar("momentum", momentum)
         if not 0.0 <= m <= 1.0:
             raise ValueError(f"momentum must lie in [0, 1], got {momentum!r}")
         self.num_features = int(num_features)
@@ -282,8 +287,9 @@ def layer_norm(x: Any, gamma: Any = None, beta: Any = None, eps: float = 1e-5):
     """
     x = _array("x", x)
     eps = _eps(eps)
-    if x[0].size < 2:
-        raise ValueError(f"x must have at least 2 features per example, got shape {x.shape}")
+    if x.shape[0] == 0 or x[0].size < 2:
+        raise ValueError(f"x must have at least 1 example and 2 features per example, got "
+                         f"shape {x.shape}")
     fshape = x.shape[1:]
     gamma = _affine("gamma", gamma, fshape, 1.0)
     beta = _affine("beta", beta, fshape, 0.0)
@@ -326,8 +332,9 @@ def group_norm(x: Any, groups: int, gamma: Any = None, beta: Any = None, eps: fl
     if not isinstance(groups, (int, np.integer)) or groups < 1 or C % groups:
         raise ValueError(f"groups must be a positive int dividing the {C} channels, "
                          f"got {groups!r}")
-    if x[0].size // groups < 2:
-        raise ValueError(f"each group must hold at least 2 values, got shape {x.shape} with "
+    if n == 0 or x[0].size // groups < 2:
+        raise ValueError(f"x must have >= 1 example and each group must hold at least 2 values, "
+                         f"got shape {x.shape} with "
                          f"groups={groups}")
     gamma = _affine("gamma", gamma, (C,), 1.0)
     beta = _affine("beta", beta, (C,), 0.0)
@@ -373,17 +380,17 @@ def fold_batch_norm(weight: Any, bias: Any, running_mean: Any, running_var: Any,
     if W.ndim < 2:
         raise ValueError(f"weight must have shape (C, ...), got {W.shape}")
     C = W.shape[0]
-    b = _affine("bias", bias, (C,), 0.0)
-    rm = _affine("running_mean", running_mean, (C,), 0.0)
-    rv = _affine("running_var", running_var, (C,), 1.0)
+    b = _affine("bias", bias, (C,), 0.0, by="weight")
+    rm = _affine("running_mean", running_mean, (C,), 0.0, by="weight")
+    rv = _affine("running_var", running_var, (C,), 1.0, by="weight")
     if np.any(rv < 0):
         raise ValueError("running_var must be >= 0")
     eps = _eps(eps)
     if np.any(rv + eps == 0):
         raise ValueError("running_var + eps must be > 0 for every channel (got 0: the eval-mode "
                          "layer divides by zero)")
-    gamma = _affine("gamma", gamma, (C,), 1.0)
-    beta = _affine("beta", beta, (C,), 0.0)
+    gamma = _affine("gamma", gamma, (C,), 1.0, by="weight")
+    beta = _affine("beta", beta, (C,), 0.0, by="weight")
     s = gamma / np.sqrt(rv + eps)
     return W * s.reshape((C,) + (1,) * (W.ndim - 1)), s * (b - rm) + beta
 
@@ -466,15 +473,23 @@ class ScaleInvariantMLP(torch.nn.Module):
     def __init__(self, sizes: Any, n_classes: int, norm: str = "batch", eps: float = 0.0,
                  init_scale: float = 1.0, seed: int = 0) -> None:
         super().__init__()
-        sizes = [int(s) for s in sizes]
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+            raise TypeError(f"sizes must be a sequence of ints, got {type(sizes).__name__}")
+        sizes = [_int_scalar("sizes", s) for s in sizes]
+        n_classes = _int_scalar("n_classes", n_classes)
+        if n_classes < 1:
+            raise ValueError(f"n_classes must be >= 1, got n_classes={n_classes}")
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must be [d, m_1, ...] with positive entries, got {sizes}")
         if norm not in ("batch", "layer"):
             raise ValueError(f"norm must be 'batch' or 'layer', got {norm!r}")
-        if not float(init_scale) > 0:
-            raise ValueError(f"init_scale must be > 0, got {init_scale!r}")
+        if not 0 < _real_scalar("init_scale", init_scale) < np.inf:
+            raise ValueError(f"init_scale must be finite and > 0, got {init_scale!r}")
         self.norm, self.eps = norm, _eps(eps)
-        g = torch.Generator().manual_seed(int(seed))
+        seed = _int_scalar("seed", seed)
+        if seed < 0:
+            raise ValueError(f"seed must be >= 0, got seed={seed}")
+        g = torch.Generator().manual_seed(seed)
         self.weights = torch.nn.ParameterList([
             torch.nn.Parameter(init_scale * torch.randn(m, d, generator=g, dtype=torch.float64)
                                / np.sqrt(d))
@@ -484,6 +499,14 @@ class ScaleInvariantMLP(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits of shape (n, n_classes) for ``x`` of shape (n, d)."""
+        d = self.weights[0].shape[1]
+        if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+            raise TypeError(f"x must be a real torch tensor of shape (n, {d}), got "
+                            f"{type(x).__name__} ({getattr(x, 'dtype', '')})")
+        if x.ndim != 2 or x.shape[1] != d or x.shape[0] == 0:
+            raise ValueError(f"x must have shape (n, {d}) with n >= 1, got {tuple(x.shape)}")
+        if not torch.all(torch.isfinite(x)):
+            raise ValueError("x must be finite")
         h = x
         for W in self.weights:
             h = h @ W.T
@@ -521,9 +544,19 @@ def train_scale_invariant(model: ScaleInvariantMLP, batches: Any, lrs: Any, lam:
     ``grad_norm`` (norm of ``grad L_t(w_t)``), ``angle`` (between ``w_t`` and ``w_{t+1}``),
     ``loss``; with ``keep_weights`` also ``weights`` of shape (T + 1, p).
     """
+    if isinstance(batches, (str, bytes)) or not hasattr(batches, "__iter__"):
+        raise TypeError(f"batches must be a sequence of (X, y) pairs, got {type(batches).__name__}")
+    if not isinstance(model, ScaleInvariantMLP):
+        raise TypeError(f"model must be a ScaleInvariantMLP, got {type(model).__name__}")
     batches = list(batches)
+    if not all(isinstance(b, (tuple, list)) and len(b) == 2 for b in batches):
+        raise TypeError("batches must be a sequence of (X, y) pairs of tensors")
     T = len(batches)
-    lrs = np.broadcast_to(_real_array("lrs", lrs), (T,))
+    lrs_a = _real_array("lrs", lrs)
+    if lrs_a.ndim > 1 or lrs_a.size not in (1, T):
+        raise ValueError(f"lrs must be a number or have length len(batches) = {T}, got shape "
+                         f"{lrs_a.shape}")
+    lrs = np.broadcast_to(lrs_a.ravel(), (T,))
     if np.any(lrs <= 0) or not _real_scalar("lam", lam) >= 0:
         raise ValueError("lrs must be > 0 and lam >= 0")
     if np.any(lrs * _real_scalar("lam", lam) >= 1):
