@@ -47,7 +47,6 @@ XFAIL: dict[str, str] = {
     "data": "6 left: 2 acc. nan, 2 acc. inf, 2 acc. complex",
     "gradcheck": "12 left: 8 message, 2 acc. complex, 1 acc. nan, 1 acc. inf",
     "hessian": "22 left: 7 message, 6 acc. nan, 6 acc. inf, 2 acc. complex, 1 exc. type",
-    "init": "67 left: 50 message, 5 acc. inf, 4 exc. type, 4 acc. nan, 4 acc. complex",
     "linalg": "6 left: 4 message, 1 acc. nan, 1 acc. inf",
     "linear": "23 left: 8 message, 5 acc. nan, 5 acc. inf, 5 acc. complex",
     "losses": "22 left: 22 message",

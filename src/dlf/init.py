@@ -48,6 +48,17 @@ SCHEMES: dict[str, tuple[float, str]] = {
 _MODES = ("fan_in", "fan_out", "fan_avg")
 
 
+def _int_scalar(name: str, x) -> int:
+    """``x`` as an int (an integral float such as ``1e4`` too); ``TypeError`` naming ``name``."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)) and np.isfinite(x) and float(x).is_integer():
+        return int(x)
+    raise TypeError(f"{name} must be an integer, got {type(x).__name__} ({x!r:.40})")
+
+
 def _real_scalar(name: str, x) -> float:
     """``x`` as a float; ``TypeError`` naming ``name`` if not real, ``ValueError`` for NaN."""
     if isinstance(x, np.ndarray) and x.ndim == 0:
@@ -84,10 +95,9 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
 
 
 def _shape(shape: Sequence[int]) -> tuple[int, ...]:
-    try:
-        s = tuple(int(d) for d in shape)
-    except TypeError as err:
-        raise TypeError(f"shape must be a sequence of ints, got {shape!r}") from err
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+        raise TypeError(f"shape must be a sequence of ints, got {shape!r:.40}")
+    s = tuple(_int_scalar("shape", d) for d in shape)
     if len(s) < 2 or any(d < 1 for d in s):
         raise ValueError(f"shape must have at least 2 positive dimensions "
                          f"(out, in, *kernel), got {shape!r}")
@@ -240,6 +250,11 @@ def init_(tensor, scheme: str = "he", *, dist: str = "normal", mode: str | None 
 
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
+    if not tensor.is_floating_point():
+        raise TypeError(f"tensor must be a real floating-point tensor, got dtype {tensor.dtype}")
+    if tensor.ndim < 2 or min(tensor.shape) < 1:
+        raise ValueError(f"tensor must have at least 2 positive dimensions (out, in, *kernel), "
+                         f"got shape {tuple(tensor.shape)}")
     v = variance(tuple(tensor.shape), scheme, mode=mode, gain=gain)
     with torch.no_grad():
         if dist == "normal":
@@ -282,16 +297,22 @@ def propagate(weights: Sequence[np.ndarray], x: np.ndarray,
     h = _real_array("x", x)
     if h.ndim < 1:
         raise ValueError(f"x must have at least one dimension (n_0), got shape {h.shape}")
+    if isinstance(weights, (str, bytes)) or not hasattr(weights, "__len__"):
+        raise TypeError(f"weights must be a sequence of arrays, got {type(weights).__name__}")
     if len(weights) == 0:
         raise ValueError("weights must contain at least one layer")
     phi = _ACTS[activation]
     out = [np.sum(h * h, axis=-1)]
     for k, w in enumerate(weights):
-        w = np.asarray(w, dtype=np.float64)
+        w = _real_array(f"weights[{k}]", w)
         if w.ndim < 2 or w.shape[-1] != h.shape[-1]:
             raise ValueError(f"weights[{k}] must have shape (..., n_out, {h.shape[-1]}), "
                              f"got {w.shape}")
-        h = phi(np.matmul(w, h[..., None])[..., 0])
+        try:
+            h = phi(np.matmul(w, h[..., None])[..., 0])
+        except ValueError as err:
+            raise ValueError(f"the leading dimensions of weights[{k}] {w.shape[:-2]} and x "
+                             f"{h.shape[:-1]} do not broadcast") from err
         out.append(np.sum(h * h, axis=-1))
     return np.stack(np.broadcast_arrays(*out))
 
@@ -330,6 +351,8 @@ def gradient_norms(weights: Sequence[np.ndarray], x: np.ndarray, activation: str
         raise ValueError("give exactly one of readout (linear output) and target (squared loss)")
     if activation not in _ACTS:
         raise ValueError(f"activation must be one of {sorted(_ACTS)}, got {activation!r}")
+    if isinstance(weights, (str, bytes)) or not hasattr(weights, "__len__"):
+        raise TypeError(f"weights must be a sequence of arrays, got {type(weights).__name__}")
     if len(weights) == 0:
         raise ValueError("weights must contain at least one layer")
     h = _real_array("x", x)
@@ -337,18 +360,28 @@ def gradient_norms(weights: Sequence[np.ndarray], x: np.ndarray, activation: str
         raise ValueError(f"x must have at least one dimension (n_0), got shape {h.shape}")
     ws, hs, zs = [], [h], []
     for k, w in enumerate(weights):
-        w = np.asarray(w, dtype=np.float64)
+        w = _real_array(f"weights[{k}]", w)
         if w.ndim < 2 or w.shape[-1] != hs[-1].shape[-1]:
             raise ValueError(f"weights[{k}] must have shape (..., n_out, {hs[-1].shape[-1]}), "
                              f"got {w.shape}")
         ws.append(w)
-        zs.append(np.matmul(w, hs[-1][..., None])[..., 0])
+        try:
+            zs.append(np.matmul(w, hs[-1][..., None])[..., 0])
+        except ValueError as err:
+            raise ValueError(f"the leading dimensions of weights[{k}] {w.shape[:-2]} and x "
+                             f"{hs[-1].shape[:-1]} do not broadcast") from err
         hs.append(_ACTS[activation](zs[-1]))
     other = readout if target is None else target
-    other = np.asarray(other, dtype=np.float64)
+    other = _real_array("readout" if target is None else "target", other)
     if other.ndim < 1 or other.shape[-1] != hs[-1].shape[-1]:
         name = "readout" if target is None else "target"
         raise ValueError(f"{name} must have shape (..., {hs[-1].shape[-1]}), got {other.shape}")
+    name = "readout" if target is None else "target"
+    try:
+        np.broadcast_shapes(other.shape, hs[-1].shape)
+    except ValueError as err:
+        raise ValueError(f"{name} of shape {other.shape} does not broadcast against the last "
+                         f"layer's outputs {hs[-1].shape}") from err
     grad_h = other if target is None else hs[-1] - other
     out = []
     for k in range(len(ws) - 1, -1, -1):
@@ -456,6 +489,8 @@ def gaussian_expectation(f: Callable[[np.ndarray], np.ndarray], q: float | np.nd
     """
     if not (isinstance(n_quad, int) and n_quad >= 2):
         raise ValueError(f"n_quad must be an int >= 2, got {n_quad!r}")
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {type(f).__name__}")
     qa = _real_array("q", q)
     if np.any(qa < 0) or not np.all(np.isfinite(qa)):
         raise ValueError("q (a variance) must be finite and non-negative")
@@ -474,8 +509,11 @@ def mean_field_q(phi: Callable[[np.ndarray], np.ndarray], q1: float, depth: int,
     """
     if not (isinstance(depth, int) and depth >= 1):
         raise ValueError(f"depth must be a positive int, got {depth!r}")
-    if not (q1 >= 0 and v_w >= 0 and v_b >= 0):
-        raise ValueError(f"q1, v_w, v_b must be non-negative, got {q1}, {v_w}, {v_b}")
+    if not callable(phi):
+        raise TypeError(f"phi must be callable, got {type(phi).__name__}")
+    for name, val in (("q1", q1), ("v_w", v_w), ("v_b", v_b)):
+        if not 0 <= _real_scalar(name, val) < np.inf:
+            raise ValueError(f"{name} must be finite and non-negative, got {name}={val!r}")
     q = np.empty(depth)
     q[0] = q1
     for k in range(1, depth):
@@ -491,6 +529,9 @@ def mean_field_chi(phi_prime: Callable[[np.ndarray], np.ndarray], q: float, *,
     :func:`mean_field_q`), squared gradient norms shrink (``chi < 1``) or grow (``chi > 1``)
     by this factor per layer.
     """
-    if not (q >= 0 and v_w >= 0):
-        raise ValueError(f"q and v_w must be non-negative, got {q}, {v_w}")
+    if not callable(phi_prime):
+        raise TypeError(f"phi_prime must be callable, got {type(phi_prime).__name__}")
+    for name, val in (("q", q), ("v_w", v_w)):
+        if not 0 <= _real_scalar(name, val) < np.inf:
+            raise ValueError(f"{name} must be finite and non-negative, got {name}={val!r}")
     return v_w * float(gaussian_expectation(lambda u: phi_prime(u) ** 2, q, n_quad))

@@ -40,6 +40,7 @@ VALID_CALLS = {
         rng=0,
     ),
     "init_": dict(
+        _allow={"tensor": {"nan", "inf"}},
         tensor=torch.zeros(3, 4, dtype=torch.float64),
         scheme="he",
         dist="normal",
