@@ -244,7 +244,8 @@ def init_(tensor, scheme: str = "he", *, dist: str = "normal", mode: str | None 
     """Fill a torch tensor in place with the scheme's distribution and return it.
 
     The same rule as :func:`sample`, drawn with torch's generator ``generator`` (a
-    ``torch.Generator`` or None for the global one); works under ``torch.no_grad``.
+    ``torch.Generator`` or None for the global one); works under ``torch.no_grad``. Only the
+    shape and dtype of ``tensor`` matter: its old values (NaN or inf included) are overwritten.
     """
     import torch
 
