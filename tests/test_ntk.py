@@ -19,12 +19,6 @@ def _sphere(n, d, seed):
     return X / np.linalg.norm(X, axis=1, keepdims=True)
 
 
-def test_relu_features_matches_definition():
-    X, W = _sphere(4, 3, 0), np.random.default_rng(1).standard_normal((6, 3))
-    ref = np.array([[max(w @ x, 0.0) for w in W] for x in X])
-    assert np.allclose(ntk.relu_features(X, W), ref, atol=0, rtol=0)
-
-
 @pytest.mark.parametrize("a,b,cos", [(1.0, 4.0, 0.3), (2.0, 0.5, -0.7), (1.0, 1.0, 0.0)])
 def test_arccos_step_monte_carlo(a, b, cos):
     rng = np.random.default_rng(2)

@@ -2,7 +2,6 @@
 
 Chapter ``ntk`` (Infinite width and the neural tangent kernel) derives:
 
-* :func:`relu_features`: random ReLU features ``relu(X W^T)`` of a random-feature model;
 * :func:`arccos_step`: one layer of the ReLU covariance map, the arc-cosine closed forms
   (eq-ntk-arccos) for ``Sigma`` and ``Sigma-dot``;
 * :func:`relu_nngp_ntk`: the NNGP kernel ``Sigma^(L)`` and the NTK ``Theta^(L)`` of a deep
@@ -16,6 +15,8 @@ Chapter ``ntk`` (Infinite width and the neural tangent kernel) derives:
   descent in function space with a fixed kernel, from any initial function;
 * :func:`gp_posterior`: the noise-free Gaussian-process posterior mean and variance;
 * :func:`ntk_complexity`: the data-dependent complexity ``sqrt(2 y^T H^{-1} y tr H) / n``.
+
+Random ReLU features are :func:`dlf.double_descent.relu_features` (not repeated here).
 
 Conventions: inputs ``X`` of shape ``(n, d)``, float64, one example per row.
 
@@ -31,7 +32,6 @@ import numpy as np
 import torch
 
 __all__ = [
-    "relu_features",
     "arccos_step",
     "relu_nngp_ntk",
     "two_layer_ntk",
@@ -117,19 +117,6 @@ def _vector(name: str, v: Any, n: int) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------------
 # random features and closed-form kernels
-
-
-def relu_features(X: Any, W: Any) -> np.ndarray:
-    """Random ReLU features ``phi_k(x) = max(w_k . x, 0)``, shape ``(n, p)``.
-
-    ``W`` has shape ``(p, d)``, one random direction per row; the random-feature model of the
-    chapter is ``f(x, theta) = p^{-1/2} theta . phi(x)`` (eq-ntk-rf-model).
-    """
-    X = _points("X", X)
-    W = _points("W", W)
-    if W.shape[1] != X.shape[1]:
-        raise ValueError(f"W must have shape (p, {X.shape[1]}) to match X, got {W.shape}")
-    return np.maximum(X @ W.T, 0.0)
 
 
 def arccos_step(S: Any, diag_x: Any, diag_z: Any) -> tuple[np.ndarray, np.ndarray]:
