@@ -41,6 +41,7 @@ extensions = [
     "notebooks",  # each chapter offers its executed .ipynb (with outputs) for download
     "claims",  # every result shows its checks; an unchecked, uncited result fails the build
     "wheel",  # the dlf wheel ships at the site's root, for readers outside the repository
+    "light_static",  # only the icons the pages use; no source maps or unused theme files
 ]
 
 exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "_ext", "_static"]

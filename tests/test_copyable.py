@@ -74,6 +74,24 @@ SMOKE = {
            "assert np.isclose(sde.sgd_quadratic_variance(0.1, 1.0, 1.0), 0.1 / 1.9)",
     "problems": "import numpy as np\nq = problems.quadratic_with_spectrum([1.0, 4.0], seed=0)\n"
                 "assert np.allclose(np.linalg.eigvalsh(q.A), [1.0, 4.0])",
+    "regularization": "import numpy as np\n"
+                      "f = regularization.ridge_filter(np.array([2.0]), 4.0)\n"
+                      "assert np.allclose(f, [0.5])\n"
+                      "C, x = regularization.early_stopping_constant()\n"
+                      "assert abs(C - ((1 - np.exp(-x)) * (1 + x) / x) ** 2) < 1e-12",
+    "double_descent": "import numpy as np\n"
+                      "assert double_descent.relu_features(np.ones((3, 2)), 4, 0).shape == (3, 4)\n"
+                      "assert abs(double_descent.ols_excess_risk(10, 3, 1.0) - 3 / 6) < 1e-12",
+    "generalization": "assert generalization.sauer_bound(10, 2) == 1 + 10 + 45",
+    "pacbayes": "import math\n"
+                "assert abs(pacbayes.kl_inverse(0.0, 0.3) - (1 - math.exp(-0.3))) < 1e-10",
+    "implicit_bias": "import numpy as np\n"
+                     "d = implicit_bias.bregman_divergence(implicit_bias.euclidean_potential(),\n"
+                     "                                     np.array([1., 2.]), np.zeros(2))\n"
+                     "assert abs(d - 2.5) < 1e-12",
+    "ntk": "import numpy as np\n"
+           "K, T = ntk.relu_nngp_ntk(np.eye(2), depth=1)\n"
+           "assert np.allclose(K, [[1, 1 / np.pi], [1 / np.pi, 1]])",
 }
 
 

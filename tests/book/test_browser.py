@@ -10,6 +10,7 @@ landing page, a chapter (light and dark) and the API page are written to
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import json
 import os
@@ -130,15 +131,44 @@ _MATH = """() => {
   };
 }"""
 
+# Every file the page requested (the page itself first), as paths below the site's root.
+_REQUESTED = """() => [performance.getEntriesByType('navigation')[0].name,
+  ...performance.getEntriesByType('resource').map(e => e.name)]"""
+
+#: what a chapter page may weigh: compressed as any static host serves it (gzip), and raw
+PAGE_GZIP_LIMIT, PAGE_RAW_LIMIT = 2 * 2**20, 3.5 * 2**20
+
+
+def _weight(html_dir: Path, urls: list[str]) -> tuple[int, int]:
+    """Raw and gzip-compressed bytes of the site's files behind ``urls``."""
+    raw = packed = 0
+    for url in dict.fromkeys(urls):
+        path = html_dir / urlparse(url).path.lstrip("/")
+        if path.is_file():
+            data = path.read_bytes()
+            raw += len(data)
+            packed += len(gzip.compress(data, compresslevel=6, mtime=0))
+    return raw, packed
+
+
 _IMAGES = """() => [...document.images].map(i => ({src: i.getAttribute('src'),
   ok: i.complete && i.naturalWidth > 0}))"""
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_chapter_renders_offline(browser, site, path):
+def test_chapter_renders_offline(browser, site, html_dir, path):
     page, log = _open(browser, site, path)
     try:
         _typeset(page)
+        # the theme's icons (a subset of Font Awesome, book/_ext/light_static.py) all render
+        icons = page.evaluate("() => [document.querySelectorAll('i[class*=\"fa-\"]').length,"
+                              " document.querySelectorAll('svg.svg-inline--fa').length]")
+        assert icons[0] == 0 and icons[1] >= 10, f"icons left unrendered/rendered: {icons}"
+        raw, packed = _weight(html_dir, page.evaluate(_REQUESTED))
+        assert packed <= PAGE_GZIP_LIMIT and raw <= PAGE_RAW_LIMIT, (
+            f"the page weighs {packed / 2**20:.2f} MB compressed (limit "
+            f"{PAGE_GZIP_LIMIT / 2**20:.1f}), {raw / 2**20:.2f} MB raw (limit "
+            f"{PAGE_RAW_LIMIT / 2**20:.1f})")
         math = page.evaluate(_MATH)
         raw = page.evaluate(_RAW_TEX)
         images = page.evaluate(_IMAGES)
