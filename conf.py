@@ -42,6 +42,7 @@ extensions = [
     "claims",  # every result shows its checks; an unchecked, uncited result fails the build
     "wheel",  # the dlf wheel ships at the site's root, for readers outside the repository
     "light_static",  # only the icons the pages use; no source maps or unused theme files
+    "search_fold",  # search finds "Lojasiewicz" for "Łojasiewicz"
 ]
 
 exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "_ext", "_static"]

@@ -196,6 +196,16 @@ def test_search_finds_gradient_descent(browser, site):
         page.context.close()
 
 
+def test_search_folds_accents(browser, site):
+    page, log = _open(browser, site, "search.html?q=Lojasiewicz")
+    try:
+        page.wait_for_selector("#search-results li a[href*='optimization/landscapes']",
+                               timeout=20_000)
+        assert not log.problems(), "\n".join(log.problems())
+    finally:
+        page.context.close()
+
+
 def test_copy_button_copies_code_without_prompts_or_output(browser, site, html_dir):
     path = "optimization/opt-gd.html"
     page, _ = _open(browser, site, path)

@@ -99,3 +99,20 @@ def test_site_is_light(html_dir):
     mathjax = sum(p.stat().st_size for p in (html_dir / "_static" / "mathjax").rglob("*")
                   if p.is_file())
     assert mathjax <= 8 * 2**20, f"MathJax takes {mathjax / 2**20:.1f} MB (limit 8 MB)"
+
+
+def test_search_index_folds_accents(html_dir):
+    """A reader who types "Lojasiewicz" finds the pages that write "Łojasiewicz"."""
+    import json
+
+    text = (html_dir / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    terms = index["terms"]
+    accented = [w for w in terms if "łojasiewicz" in w]
+    assert accented, "no page mentions Łojasiewicz any more: pick another accented name"
+    for word in accented:
+        folded = word.replace("ł", "l")
+        assert folded in terms, f"search index has {word!r} but not {folded!r}"
+        docs = {terms[word]} if isinstance(terms[word], int) else set(terms[word])
+        assert docs <= ({terms[folded]} if isinstance(terms[folded], int)
+                        else set(terms[folded])), f"{folded!r} misses pages of {word!r}"
