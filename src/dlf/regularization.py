@@ -342,7 +342,10 @@ def dropout_mask(shape: Any, p: float, rng: Seed) -> np.ndarray:
     p = _prob(p)
     rng = _rng(rng)
     try:
-        shape = tuple(int(k) for k in np.atleast_1d(shape))
+        dims = np.atleast_1d(shape)
+        if dims.dtype.kind not in "iuf" or not np.all(np.isfinite(dims)):
+            raise TypeError
+        shape = tuple(int(k) for k in dims)
     except (TypeError, ValueError) as err:
         raise TypeError(f"shape must be a tuple of ints, got {shape!r}") from err
     if any(k < 0 for k in shape):
@@ -439,7 +442,12 @@ def mc_dropout(model: Any, x: Any, n_samples: int, *, seed: int = 0) -> tuple[An
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+    if x.is_complex():
+        raise TypeError(f"x must be real, got dtype {x.dtype}")
+    if x.is_floating_point() and not bool(torch.isfinite(x).all()):
+        raise ValueError("x must be finite (no NaN or inf)")
     n_samples = _int("n_samples", n_samples, minimum=2)
+    seed = _int("seed", seed, minimum=-(2**63))
     modes = {mod: mod.training for mod in model.modules()}
     try:
         model.eval()
@@ -447,7 +455,7 @@ def mc_dropout(model: Any, x: Any, n_samples: int, *, seed: int = 0) -> tuple[An
             if isinstance(mod, torch.nn.Dropout):
                 mod.train()
         with torch.random.fork_rng(devices=[]), torch.no_grad():
-            torch.manual_seed(int(seed))
+            torch.manual_seed(seed)
             outs = torch.stack([model(x) for _ in range(n_samples)])
     finally:
         for mod, mode in modes.items():
@@ -549,6 +557,9 @@ def bagging_predict(fit: Callable[[np.ndarray, np.ndarray], Any],
     if X_test.shape[1] != X.shape[1]:
         raise ValueError(f"X_test must have {X.shape[1]} columns, got shape {X_test.shape}")
     n_models = _int("n_models", n_models)
+    for name, f in (("fit", fit), ("predict", predict)):
+        if not callable(f):
+            raise TypeError(f"{name} must be callable, got {type(f).__name__}")
     rng = _rng(rng)
     preds = []
     for _ in range(n_models):
