@@ -80,6 +80,18 @@ def _int(name: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
+def _ints(name: str, values: Any, minimum: int) -> list[int]:
+    """``values`` (a sequence of ints >= ``minimum``) as a list; entries are named ``name[i]``."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{name} must be a sequence of integers, got {values!r}")
+    return [_int(f"{name}[i]", v, minimum) for v in values]
+
+
+def _callable(name: str, f: Any) -> None:
+    if not callable(f):
+        raise TypeError(f"{name} must be callable, got {type(f).__name__}")
+
+
 def _nonneg(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a real number, got {value!r}")
@@ -238,6 +250,8 @@ def bias_variance_mc(fit_predict: Callable[[np.ndarray, np.ndarray, np.ndarray],
     ``variance``, ``errors`` (per-repetition test errors, shape (reps,)) and ``predictions``
     (shape (reps, m)).
     """
+    _callable("fit_predict", fit_predict)
+    _callable("f", f)
     xs = _real("x_test", x_test, 1)
     s = _nonneg("sigma", sigma)
     reps = _int("reps", reps, 2)
@@ -357,7 +371,7 @@ def gaussian_curve(n: int, ps: Sequence[int], beta: Any, sigma: float, *, reps: 
     D = beta.size
     s = _nonneg("sigma", sigma)
     reps = _int("reps", reps, 1)
-    ps = [_int("ps[i]", p, 1) for p in ps]
+    ps = _ints("ps", ps, 1)
     if any(p > D for p in ps):
         raise ValueError(f"every p must be <= D = {D}, got {max(ps)}")
     lam_arr = np.zeros(1) if lams is None else _real("lams", lams, 1)
@@ -401,7 +415,9 @@ def features_curve(Phi: Any, y: Any, Phi_test: Any, y_test: Any, ps: Sequence[in
     if y.size != Phi.shape[0] or yt.size != Pt.shape[0] or Pt.shape[1] != Phi.shape[1]:
         raise ValueError(f"shapes disagree: Phi {Phi.shape}, y {y.shape}, Phi_test {Pt.shape}, "
                          f"y_test {yt.shape}")
-    ps = [_int("ps[i]", p, 1) for p in ps]
+    ps = _ints("ps", ps, 1)
+    if not ps:
+        raise ValueError("ps must not be empty")
     if max(ps) > Phi.shape[1]:
         raise ValueError(f"every p must be <= {Phi.shape[1]} columns, got {max(ps)}")
     lam_arr = None if lams is None else _real("lams", lams, 1)
