@@ -100,6 +100,24 @@ def _count(name: str, value: Any, minimum: int = 0) -> int:
     return int(value)
 
 
+def _callable(name: str, f: Any) -> None:
+    if not callable(f):
+        raise TypeError(f"{name} must be callable, got {type(f).__name__}")
+
+
+def _real_tensor(name: str, t: Any) -> Any:
+    """``t`` checked to be a real torch tensor without NaN or inf."""
+    import torch
+
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"{name} must be a torch tensor, got {type(t).__name__}")
+    if t.is_complex():
+        raise TypeError(f"{name} must be real, got dtype {t.dtype}")
+    if t.is_floating_point() and not bool(torch.isfinite(t.detach()).all()):
+        raise ValueError(f"{name} must be finite (no nan or inf)")
+    return t
+
+
 # ----------------------------------------------------------------------------- potentials
 @dataclass(frozen=True)
 class Potential:
@@ -214,6 +232,7 @@ def mirror_descent(grad: Callable[[np.ndarray], Any], potential: Potential, w0: 
     -------
     ndarray, shape (n_steps // every + 1, d)
     """
+    _callable("grad", grad)
     potential = _check_potential(potential)
     w = _array("w0", w0, 1).copy()
     _in_domain("w0", w, potential)
@@ -353,6 +372,7 @@ def steepest_descent(grad: Callable[[np.ndarray], Any], w0: Any, step: float, n_
     ``-||g||_inf sign(g_j) e_j``, ``j = argmax |g_j|``, for ``p = 1``. ``p = 2`` is gradient
     descent. Returns every ``every``-th iterate, shape ``(n_steps // every + 1, d)``.
     """
+    _callable("grad", grad)
     w = _array("w0", w0, 1).copy()
     eta = _positive("step", step)
     n_steps = _count("n_steps", n_steps)
@@ -396,7 +416,7 @@ def quadratic_param_gd(X: Any, y: Any, alpha: float, step: float, n_steps: int, 
     alpha = _positive("alpha", alpha)
     eta = _positive("step", step)
     n_steps = _count("n_steps", n_steps)
-    if not (isinstance(tol, (int, float)) and tol >= 0):
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
         raise ValueError(f"tol must be a number >= 0, got {tol!r}")
     tp = np.full(X.shape[1], alpha)
     tm = np.full(X.shape[1], alpha)
@@ -623,6 +643,8 @@ def homogeneous_relu_net(d: int, m: int, n_nets: int = 1, *, seed: int = 0,
     m = _count("m", m, 1)
     n_nets = _count("n_nets", n_nets, 1)
     scale = _positive("scale", scale)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int, got {seed!r}")
     g = torch.Generator().manual_seed(int(seed))
     W = torch.randn(n_nets, m, d, generator=g, dtype=torch.float64) * scale / math.sqrt(d)
     a = torch.randn(n_nets, m, generator=g, dtype=torch.float64) * scale / math.sqrt(m)
@@ -633,14 +655,28 @@ def homogeneous_forward(W: Any, a: Any, X: Any) -> Any:
     """Outputs ``f_k(x_i)`` of the networks of :func:`homogeneous_relu_net`, shape (n_nets, n)."""
     import torch
 
-    if not (isinstance(W, torch.Tensor) and isinstance(a, torch.Tensor)):
-        raise TypeError("W and a must be torch tensors")
+    _real_tensor("W", W)
+    _real_tensor("a", a)
     if W.ndim != 3 or a.shape != W.shape[:2]:
         raise ValueError(f"W must have shape (n_nets, m, d) and a shape (n_nets, m), got "
                          f"{tuple(W.shape)} and {tuple(a.shape)}")
-    Xt = torch.as_tensor(X, dtype=W.dtype)
+    if not isinstance(X, torch.Tensor):
+        if isinstance(X, (str, bytes)) or np.iscomplexobj(X):
+            raise TypeError(f"X must be a real array, got {type(X).__name__}")
+        try:
+            X = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"X must be a real array, got {type(X).__name__}") from err
+    Xt = _real_tensor("X", torch.as_tensor(X, dtype=W.dtype))
     if Xt.ndim != 2 or Xt.shape[1] != W.shape[2]:
         raise ValueError(f"X must have shape (n, {W.shape[2]}), got {tuple(Xt.shape)}")
+    return _forward(W, a, Xt)
+
+
+def _forward(W: Any, a: Any, Xt: Any) -> Any:
+    """:func:`homogeneous_forward` on checked tensors (the training loop calls it every step)."""
+    import torch
+
     return torch.einsum("km,knm->kn", a, torch.relu(torch.einsum("kmd,nd->knm", W, Xt)))
 
 
@@ -668,7 +704,7 @@ def train_homogeneous(W: Any, a: Any, X: Any, y: Any, step: float,
     K = W.shape[0]
     rec = {k: np.empty((n_steps + 1, K)) for k in ("loss", "sqnorm", "margin", "smoothed")}
     for k in range(n_steps + 1):
-        margins = yt * homogeneous_forward(W, a, Xt)
+        margins = yt * _forward(W, a, Xt)
         loss = torch.exp(-margins).sum(1)
         with torch.no_grad():
             md = margins.detach()
