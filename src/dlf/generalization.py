@@ -112,6 +112,8 @@ def _rng(seed: Any) -> np.random.Generator:
         return seed
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an int or a numpy Generator, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
     return np.random.default_rng(int(seed))
 
 
@@ -263,7 +265,12 @@ def max_deviation_cdf(t: Any, n: int, N: int) -> float | np.ndarray:
     losses on ``n`` examples: ``P(|B/n - 1/2| <= t)**N`` with ``B ~ Binomial(n, 1/2)``."""
     n = _int("n", n)
     N = _int("N", N)
-    t_arr = np.asarray(t, dtype=float)
+    if isinstance(t, (str, bytes)) or np.iscomplexobj(t):
+        raise TypeError(f"t must be real numbers, got {t!r}")
+    try:
+        t_arr = np.asarray(t, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"t must be real numbers, got {t!r}") from err
     if not np.all(np.isfinite(t_arr)):
         raise ValueError("t must be finite")
     values, probs = _fair_coin_abs_dev(n)
@@ -596,6 +603,8 @@ def fit_mlp(X: Any, y: Any, width: int, *, n_classes: int = 1, depth: int = 2,
 
 def margins(net: torch.nn.Module, X: Any, y: Any) -> np.ndarray:
     """Margins ``y_i f(x_i)`` of a one-output network on labels in {-1, +1}."""
+    if not callable(net):
+        raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
     X = _array("X", X, 2)
     y = _array("y", y, 1)
     with torch.no_grad():
@@ -635,7 +644,12 @@ def _gm_posint(name, x):
 def _gm_positive(name, x):
     if isinstance(x, (complex, np.complexfloating)):
         raise TypeError(f"{name} must be real, got {x!r}")
-    v = float(x)
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be a real number, got {x!r}")
+    try:
+        v = float(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a real number, got {x!r}") from err
     if not (math.isfinite(v) and v > 0):
         raise ValueError(f"{name} must be positive and finite, got {x!r}")
     return v
@@ -655,7 +669,7 @@ def nk_sample(m, D, K, c, *, seed=0):
     """
     m, D, K = _gm_posint("m", m), _gm_posint("D", D), _gm_posint("K", K)
     c = _gm_positive("c", c)
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     y = rng.choice([-1.0, 1.0], size=m)
     u = np.zeros(K)
     u[0] = math.sqrt(c / m)
@@ -717,7 +731,7 @@ def sparsify(c, gamma, *, size=None, seed=0):
     """
     p = sparsify_probabilities(c, gamma)
     c = np.asarray(c, dtype=np.float64)
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     shape = c.shape if size is None else (_gm_posint("size", size),) + c.shape
     keep = rng.random(shape) < p
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -731,7 +745,7 @@ def sparsify_variance(c, u, gamma):
     c = np.asarray(c, dtype=np.float64)
     u = _gm_array("u", u, 1)
     if u.shape != c.shape:
-        raise ValueError(f"u must have shape {c.shape}, got {u.shape}")
+        raise ValueError(f"u must have the shape of c, {c.shape}, got {u.shape}")
     mask = p > 0
     return float(np.sum((c ** 2 * u ** 2)[mask] * (1 - p[mask]) / p[mask]))
 
@@ -746,6 +760,8 @@ def truncate_svd(A, delta):
         Number of singular values kept.
     """
     A = _gm_array("A", A, 2)
+    if A.size == 0:
+        raise ValueError(f"A must not be empty, got shape {A.shape}")
     delta = _gm_positive("delta", delta)
     U, s, Vt = np.linalg.svd(A, full_matrices=False)
     keep = s >= delta * s[0]
@@ -756,6 +772,8 @@ def truncate_svd(A, delta):
 def stable_rank(A):
     """Stable rank ``||A||_F^2 / ||A||_2^2`` (at most the rank)."""
     A = _gm_array("A", A, 2)
+    if A.size == 0:
+        raise ValueError(f"A must not be empty, got shape {A.shape}")
     s = np.linalg.svd(A, compute_uv=False)
     if s[0] == 0:
         raise ValueError("A is the zero matrix: its stable rank is undefined")
