@@ -82,6 +82,83 @@ def _posint(name: str, x: Any) -> int:
     return int(x)
 
 
+def _positive(name: str, x: Any) -> float:
+    v = _nonneg(name, x)
+    if v == 0:
+        raise ValueError(f"{name} must be > 0, got {v}")
+    return v
+
+
+def _seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
+    return int(seed)
+
+
+def _tensor(name: str, x: Any, ndim: int | tuple[int, ...]) -> torch.Tensor:
+    """``x`` checked to be a real, finite, non-empty torch tensor with ``ndim`` dimensions."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} must be a torch tensor, got {type(x).__name__}")
+    if x.is_complex():
+        raise TypeError(f"{name} must be real, got dtype {x.dtype}")
+    dims = (ndim,) if isinstance(ndim, int) else ndim
+    if x.ndim not in dims:
+        raise ValueError(f"{name} must have {' or '.join(map(str, dims))} dimension(s), "
+                         f"got shape {tuple(x.shape)}")
+    if x.numel() == 0:
+        raise ValueError(f"{name} must not be empty, got shape {tuple(x.shape)}")
+    if x.is_floating_point() and not bool(torch.isfinite(x.detach()).all()):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return x
+
+
+def _inputs(name: str, X: Any, s: tuple[int, ...]) -> torch.Tensor:
+    X = _tensor(name, X, 2)
+    if X.shape[1] != s[0]:
+        raise ValueError(f"{name} must have shape (n, {s[0]}), got {tuple(X.shape)}")
+    return X
+
+
+def _labels(name: str, y: Any, n: int, s: tuple[int, ...]) -> torch.Tensor:
+    """Class labels: an integer tensor of shape (n,) with values in [0, s[-1])."""
+    if not isinstance(y, torch.Tensor):
+        raise TypeError(f"{name} must be a torch tensor of class labels, got {type(y).__name__}")
+    if y.is_complex() or y.is_floating_point() or y.dtype == torch.bool:
+        raise TypeError(f"{name} must be an integer tensor of class labels, got dtype {y.dtype}")
+    if tuple(y.shape) != (n,):
+        raise ValueError(f"{name} must have shape ({n},), got {tuple(y.shape)}")
+    if bool((y < 0).any()) or bool((y >= s[-1]).any()):
+        raise ValueError(f"{name} must hold class labels in [0, {s[-1] - 1}]")
+    return y
+
+
+def _flat_params(name: str, theta: Any, P: int, ndim: int | tuple[int, ...]) -> torch.Tensor:
+    theta = _tensor(name, theta, ndim)
+    if theta.shape[-1] != P:
+        raise ValueError(f"{name} must have last dimension P={P}, got shape {tuple(theta.shape)}")
+    return theta
+
+
+def _check_posterior_args(post: Any, prior_mean: Any, X: Any, y: Any, sizes: Any, *,
+                          delta: Any, num_priors: Any = 1, lr: Any = 1.0,
+                          batch_size: Any = None) -> tuple[int, ...]:
+    """Check the arguments of :func:`optimize_posterior` and :func:`pac_bayes_bound`."""
+    _prob("delta", delta, open_low=True, open_high=True)
+    _posint("num_priors", num_priors)
+    _positive("lr", lr)
+    if batch_size is not None:
+        _posint("batch_size", batch_size)
+    if not isinstance(post, GaussianPosterior):
+        raise TypeError(f"post must be a GaussianPosterior, got {type(post).__name__}")
+    s = _sizes(sizes)
+    P = post.mean.numel()
+    if mlp_num_params(s) != P:
+        raise ValueError(f"sizes {s} give {mlp_num_params(s)} parameters, post has {P}")
+    _flat_params("prior_mean", prior_mean, P, 1)
+    _labels("y", y, _inputs("X", X, s).shape[0], s)
+    return s
+
+
 # ---------------------------------------------------------------------------------------------
 # binary kl, its inverse, Maurer's constant, Gaussian KL
 
@@ -122,6 +199,7 @@ def kl_inverse(q: float, c: float, *, tol: float = 1e-12) -> float:
         Width of the final bracket.
     """
     q, c = _prob("q", q), _nonneg("c", c)
+    tol = _positive("tol", tol)
     if q == 0:
         return -math.expm1(-c)
     if q == 1:
@@ -174,7 +252,10 @@ def gaussian_kl(mu_q: Any, sigma_q: Any, mu_p: Any, sigma_p: Any) -> float:
         a = np.asarray(a.detach().cpu() if isinstance(a, torch.Tensor) else a)
         if np.iscomplexobj(a):
             raise TypeError(f"{name} must be real, got complex dtype {a.dtype}")
-        a = a.astype(np.float64)
+        try:
+            a = a.astype(np.float64)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"{name} must be real numbers, got dtype {a.dtype}") from err
         if not np.all(np.isfinite(a)):
             raise ValueError(f"{name} must be finite")
         arrs.append(a)
@@ -185,7 +266,8 @@ def gaussian_kl(mu_q: Any, sigma_q: Any, mu_p: Any, sigma_p: Any) -> float:
     try:
         mq, sq, mp, sp = np.broadcast_arrays(mq, sq, mp, sp)
     except ValueError as err:
-        raise ValueError(f"shapes {[a.shape for a in arrs]} do not broadcast") from err
+        raise ValueError(f"mu_q, sigma_q, mu_p, sigma_p must broadcast to one shape, got shapes "
+                         f"{[a.shape for a in arrs]}") from err
     r = (sq / sp) ** 2
     return float(0.5 * np.sum(r + ((mq - mp) / sp) ** 2 - 1 - np.log(r)))
 
@@ -244,7 +326,10 @@ def sample_convergence_bound(mc_risk: float, num_samples: int, delta: float) -> 
 
 
 def _sizes(sizes: Any) -> tuple[int, ...]:
-    s = tuple(sizes)
+    try:
+        s = tuple(sizes)
+    except TypeError as err:
+        raise TypeError(f"sizes must be a sequence of integers, got {sizes!r}") from err
     if len(s) < 2 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1
                          for v in s):
         raise ValueError(f"sizes must be at least two positive integers, got {sizes!r}")
@@ -260,7 +345,7 @@ def mlp_num_params(sizes: Any) -> int:
 def mlp_init(sizes: Any, *, seed: int = 0) -> torch.Tensor:
     """He-initialized flat parameter vector (float64) for :func:`mlp_logits`, zero biases."""
     s = _sizes(sizes)
-    g = torch.Generator().manual_seed(int(seed))
+    g = torch.Generator().manual_seed(_seed(seed))
     parts = []
     for a, b in zip(s[:-1], s[1:], strict=True):
         parts.append(torch.randn(b * a, generator=g, dtype=torch.float64) * math.sqrt(2 / a))
@@ -284,14 +369,13 @@ def mlp_logits(theta: torch.Tensor, X: torch.Tensor, sizes: Any) -> torch.Tensor
     Tensor, shape (n, sizes[-1]) or (M, n, sizes[-1])
     """
     s = _sizes(sizes)
-    if not isinstance(theta, torch.Tensor) or not isinstance(X, torch.Tensor):
-        raise TypeError("theta and X must be torch tensors")
-    P = mlp_num_params(s)
-    if theta.shape[-1] != P or theta.ndim not in (1, 2):
-        raise ValueError(f"theta must have shape (P,) or (M, P) with P={P}, "
-                         f"got {tuple(theta.shape)}")
-    if X.ndim != 2 or X.shape[1] != s[0]:
-        raise ValueError(f"X must have shape (n, {s[0]}), got {tuple(X.shape)}")
+    theta = _flat_params("theta", theta, mlp_num_params(s), (1, 2))
+    X = _inputs("X", X, s)
+    return _logits(theta, X, s)
+
+
+def _logits(theta: torch.Tensor, X: torch.Tensor, s: tuple[int, ...]) -> torch.Tensor:
+    """:func:`mlp_logits` on checked arguments (the training loops call it every step)."""
     single = theta.ndim == 1
     th = theta[None] if single else theta
     h = X[None].expand(th.shape[0], *X.shape)
@@ -314,20 +398,23 @@ def train_sgd(theta0: torch.Tensor, X: torch.Tensor, y: torch.Tensor, sizes: Any
 
     Returns the trained parameters (a new tensor).
     """
-    _sizes(sizes)
+    s = _sizes(sizes)
+    theta0 = _flat_params("theta0", theta0, mlp_num_params(s), 1)
+    X = _inputs("X", X, s)
+    y = _labels("y", y, X.shape[0], s)
     epochs, batch_size = _posint("epochs", epochs), _posint("batch_size", batch_size)
-    if not (lr > 0 and math.isfinite(lr)):
-        raise ValueError(f"lr must be positive and finite, got {lr}")
+    _positive("lr", lr)
+    _nonneg("momentum", momentum)
     theta = theta0.detach().clone().requires_grad_(True)
     opt = torch.optim.SGD([theta], lr=lr, momentum=momentum)
-    g = torch.Generator().manual_seed(int(seed))
+    g = torch.Generator().manual_seed(_seed(seed))
     n = X.shape[0]
     for _ in range(epochs):
         perm = torch.randperm(n, generator=g)
         for j in range(0, n, batch_size):
             idx = perm[j:j + batch_size]
             opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(mlp_logits(theta, X[idx], sizes), y[idx])
+            loss = torch.nn.functional.cross_entropy(_logits(theta, X[idx], s), y[idx])
             loss.backward()
             opt.step()
     return theta.detach()
@@ -355,10 +442,9 @@ class GaussianPosterior(torch.nn.Module):
 
     def __init__(self, mean: torch.Tensor, std: float = 1e-2, sigma_prior: float = 0.1) -> None:
         super().__init__()
-        if not isinstance(mean, torch.Tensor) or mean.ndim != 1:
-            raise ValueError("mean must be a 1-d torch tensor")
-        if not (std > 0 and sigma_prior > 0):
-            raise ValueError(f"std and sigma_prior must be positive, got {std}, {sigma_prior}")
+        _tensor("mean", mean, 1)
+        _positive("std", std)
+        _positive("sigma_prior", sigma_prior)
         self.mean = torch.nn.Parameter(mean.detach().clone().to(torch.float64))
         self.log_std = torch.nn.Parameter(torch.full_like(self.mean, math.log(std)))
         self.log_sigma_prior = torch.nn.Parameter(torch.tensor(math.log(sigma_prior),
@@ -366,12 +452,27 @@ class GaussianPosterior(torch.nn.Module):
 
     def sample(self, num: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """``num`` reparametrized draws, shape (num, P) (differentiable in mean and log_std)."""
+        num = _posint("num", num)
+        if generator is not None and not isinstance(generator, torch.Generator):
+            raise TypeError(f"generator must be a torch.Generator or None, got "
+                            f"{type(generator).__name__}")
         eps = torch.randn(num, self.mean.numel(), generator=generator, dtype=torch.float64)
         return self.mean + torch.exp(self.log_std) * eps
 
     def kl(self, prior_mean: torch.Tensor, sigma_prior: torch.Tensor | float | None = None
            ) -> torch.Tensor:
         """``KL(Q || N(prior_mean, sigma_prior^2 I))`` as a differentiable tensor."""
+        _flat_params("prior_mean", prior_mean, self.mean.numel(), 1)
+        if isinstance(sigma_prior, torch.Tensor):
+            sp = _tensor("sigma_prior", sigma_prior, (0, 1))
+            if bool((sp <= 0).any()):
+                raise ValueError("sigma_prior must be > 0")
+        elif sigma_prior is not None:
+            _positive("sigma_prior", sigma_prior)
+        return self._kl(prior_mean, sigma_prior)
+
+    def _kl(self, prior_mean: torch.Tensor, sigma_prior: torch.Tensor | float | None = None
+            ) -> torch.Tensor:
         lp = (self.log_sigma_prior if sigma_prior is None
               else torch.log(torch.as_tensor(sigma_prior, dtype=torch.float64)))
         r = torch.exp(2 * (self.log_std - lp))
@@ -389,10 +490,12 @@ def optimize_posterior(post: GaussianPosterior, prior_mean: torch.Tensor, X: tor
     risk; the square root is McAllester's complexity term (eq-gen-modern-mcallester). Updates
     ``post`` in place and returns it.
     """
+    _check_posterior_args(post, prior_mean, X, y, sizes, delta=delta, num_priors=num_priors,
+                          lr=lr, batch_size=batch_size)
     n = X.shape[0]
     const = math.log(num_priors * maurer_xi(n) / delta)
     opt = torch.optim.Adam(post.parameters(), lr=lr)
-    g = torch.Generator().manual_seed(int(seed))
+    g = torch.Generator().manual_seed(_seed(seed))
     for _ in range(_posint("steps", steps)):
         opt.zero_grad()
         theta = post.sample(1, g)
@@ -412,9 +515,19 @@ def optimize_posterior(post: GaussianPosterior, prior_mean: torch.Tensor, X: tor
 def gibbs_errors(thetas: torch.Tensor, X: torch.Tensor, y: torch.Tensor, sizes: Any,
                  chunk: int = 250) -> np.ndarray:
     """0-1 error of each sampled net on ``(X, y)``; shape (M,)."""
+    s = _sizes(sizes)
+    thetas = _flat_params("thetas", thetas, mlp_num_params(s), 2)
+    X = _inputs("X", X, s)
+    y = _labels("y", y, X.shape[0], s)
+    chunk = _posint("chunk", chunk)
+    return _gibbs_errors(thetas, X, y, s, chunk)
+
+
+def _gibbs_errors(thetas: torch.Tensor, X: torch.Tensor, y: torch.Tensor, s: tuple[int, ...],
+                  chunk: int = 250) -> np.ndarray:
     out = []
     for j in range(0, thetas.shape[0], chunk):
-        pred = mlp_logits(thetas[j:j + chunk], X, sizes).argmax(-1)
+        pred = _logits(thetas[j:j + chunk], X, s).argmax(-1)
         out.append((pred != y).double().mean(1))
     return torch.cat(out).numpy()
 
@@ -431,6 +544,15 @@ class PacBayesResult:
     mc_test_error: float
     n: int
 
+    def __post_init__(self) -> None:
+        for f in ("bound", "kl", "sigma_prior", "mc_train_error", "train_error_bound",
+                  "mc_test_error"):
+            v = getattr(self, f)
+            if f == "mc_test_error" and isinstance(v, float) and math.isnan(v):
+                continue  # no test set: NaN by design (pac_bayes_bound without X_test)
+            _nonneg(f, v)
+        _posint("n", self.n)
+
 
 def pac_bayes_bound(post: GaussianPosterior, prior_mean: torch.Tensor, X: torch.Tensor,
                     y: torch.Tensor, sizes: Any, *, X_test: torch.Tensor | None = None,
@@ -444,20 +566,35 @@ def pac_bayes_bound(post: GaussianPosterior, prior_mean: torch.Tensor, X: torch.
     Gibbs risk by :func:`sample_convergence_bound` from ``num_samples`` sampled nets, then
     inverts the kl form (eq-gen-modern-klbound).
     """
-    grid = np.logspace(-3, 0, 25) if prior_grid is None else np.asarray(prior_grid, float)
-    if grid.ndim != 1 or grid.size == 0 or np.any(grid <= 0):
+    if prior_grid is None:
+        grid = np.logspace(-3, 0, 25)
+    else:
+        if isinstance(prior_grid, (str, bytes)) or np.iscomplexobj(prior_grid):
+            raise TypeError(f"prior_grid must be real numbers, got {prior_grid!r}")
+        try:
+            grid = np.asarray(prior_grid, float)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"prior_grid must be real numbers, got {prior_grid!r}") from err
+    if (grid.ndim != 1 or grid.size == 0 or not np.all(np.isfinite(grid))
+            or np.any(grid <= 0)):
         raise ValueError(f"prior_grid must be a non-empty 1-d array of positive scales, got {grid}")
+    s = _check_posterior_args(post, prior_mean, X, y, sizes, delta=delta)
+    if X_test is not None:
+        X_test = _inputs("X_test", X_test, s)
+        y_test = _labels("y_test", y_test, X_test.shape[0], s)
+    _prob("delta_prime", delta_prime, open_low=True, open_high=True)
+    num_samples = _posint("num_samples", num_samples)
     n = X.shape[0]
-    g = torch.Generator().manual_seed(int(seed))
+    g = torch.Generator().manual_seed(_seed(seed))
     with torch.no_grad():
-        kls = np.array([float(post.kl(prior_mean, s)) for s in grid])
+        kls = np.array([float(post._kl(prior_mean, sp)) for sp in grid])
         thetas = post.sample(num_samples, g)
-    errs = gibbs_errors(thetas, X, y, sizes)
+    errs = _gibbs_errors(thetas, X, y, s)
     mc = float(errs.mean())
     up = sample_convergence_bound(mc, num_samples, delta_prime)
     bounds = [kl_bound(up, k, n, delta / grid.size) for k in kls]
     j = int(np.argmin(bounds))
     test = float("nan")
     if X_test is not None:
-        test = float(gibbs_errors(thetas, X_test, y_test, sizes).mean())
+        test = float(_gibbs_errors(thetas, X_test, y_test, s).mean())
     return PacBayesResult(float(bounds[j]), float(kls[j]), float(grid[j]), mc, up, test, n)
