@@ -107,7 +107,13 @@ def _square(name: str, K: Any) -> np.ndarray:
 def _vector(name: str, v: Any, n: int) -> np.ndarray:
     if np.iscomplexobj(v):
         raise TypeError(f"{name} must be real, got a complex array")
-    a = np.asarray(v, dtype=np.float64)
+    if isinstance(v, (str, bytes)):
+        raise TypeError(f"{name} must be an array of real numbers, got {type(v).__name__}")
+    try:
+        a = np.asarray(v, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of real numbers, got "
+                        f"{type(v).__name__}") from err
     if a.shape != (n,):
         raise ValueError(f"{name} must have shape ({n},), got shape {a.shape}")
     if not np.all(np.isfinite(a)):
@@ -269,11 +275,11 @@ class ReLUNet(torch.nn.Module):
         self.weights = torch.nn.ParameterList(torch.nn.Parameter(w) for w in weights)
         self.width, self.depth = width, depth
 
-    def _check(self, X: Any) -> torch.Tensor:
+    def _check(self, X: Any, name: str = "X") -> torch.Tensor:
         if not isinstance(X, torch.Tensor):
-            X = torch.as_tensor(_points("X", X))
+            X = torch.as_tensor(_points(name, X))
         if X.ndim != 2 or X.shape[1] != self.weights[0].shape[1]:
-            raise ValueError(f"X must have shape (n, {self.weights[0].shape[1]}), "
+            raise ValueError(f"{name} must have shape (n, {self.weights[0].shape[1]}), "
                              f"got {tuple(X.shape)}")
         return X.to(torch.float64)
 
@@ -300,7 +306,7 @@ class ReLUNet(torch.nn.Module):
         """
         with torch.no_grad():
             fx, gx = self.forward_layers(X)
-            fz, gz = (fx, gx) if Z is None else self.forward_layers(Z)
+            fz, gz = (fx, gx) if Z is None else self.forward_layers(self._check(Z, "Z"))
             scale = (2.0 / self.width) ** 0.5
 
             def backward(fs: list[torch.Tensor]) -> list[torch.Tensor]:
@@ -325,8 +331,8 @@ def jacobian_ntk(model: torch.nn.Module, X: Any, Z: Any = None) -> np.ndarray:
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     params = [p for p in model.parameters() if p.requires_grad]
 
-    def jac(A: Any) -> torch.Tensor:
-        A = torch.as_tensor(_points("X", A))
+    def jac(A: Any, name: str) -> torch.Tensor:
+        A = torch.as_tensor(_points(name, A))
         rows = []
         for i in range(A.shape[0]):
             out = model(A[i:i + 1])
@@ -337,8 +343,8 @@ def jacobian_ntk(model: torch.nn.Module, X: Any, Z: Any = None) -> np.ndarray:
             rows.append(torch.cat([gr.reshape(-1) for gr in grads]))
         return torch.stack(rows)
 
-    JX = jac(X)
-    JZ = JX if Z is None else jac(Z)
+    JX = jac(X, "X")
+    JZ = JX if Z is None else jac(Z, "Z")
     return (JX @ JZ.T).detach().numpy()
 
 
