@@ -83,6 +83,18 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
     return a
 
 
+def _rows(name: str, x) -> np.ndarray:
+    """``x`` as an array, dtype kept; numbers must be real and finite (``TypeError`` for complex,
+    ``ValueError`` for NaN or inf, naming ``name``)."""
+    a = np.asarray(x)
+    if a.dtype.kind == "c":
+        raise TypeError(f"{name} must be real numbers, got complex numbers ({x!r:.60})")
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        bad = np.argwhere(~np.isfinite(a))[0]
+        raise ValueError(f"{name} must be finite, got {a[tuple(bad)]} at index {bad.tolist()}")
+    return a
+
+
 def _rng(seed: Any) -> np.random.Generator:
     """Return a Generator from an int seed (>= 0) or pass a Generator through."""
     if isinstance(seed, np.random.Generator):
@@ -513,8 +525,9 @@ def train_test_split(X: Any, y: Any, *, test_fraction: float = 0.25, seed: Seed 
     Parameters
     ----------
     X : array_like, shape (n, ...)
+        Numbers must be real and finite (other dtypes, such as text labels, pass unchanged).
     y : array_like, shape (n, ...)
-        Same number of rows as ``X``.
+        Same number of rows as ``X``; same rule for numbers.
     test_fraction : float
         In the open interval ``(0, 1)``.
     seed : int or numpy.random.Generator
@@ -524,7 +537,7 @@ def train_test_split(X: Any, y: Any, *, test_fraction: float = 0.25, seed: Seed 
     X_train, X_test, y_train, y_test : ndarray
         Rows of ``X`` and ``y`` (dtypes kept), in the same shuffled order for both.
     """
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = _rows("X", X), _rows("y", y)
     if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0]:
         raise ValueError(f"X and y must have the same number of rows, got shapes {X.shape} "
                          f"and {y.shape}")
