@@ -45,7 +45,6 @@ XFAIL: dict[str, str] = {
     "autodiff": "24 left: 18 message, 2 acc. nan, 2 acc. inf, 1 exc. type, 1 acc. complex",
     "gradcheck": "12 left: 8 message, 2 acc. complex, 1 acc. nan, 1 acc. inf",
     "hessian": "22 left: 7 message, 6 acc. nan, 6 acc. inf, 2 acc. complex, 1 exc. type",
-    "linalg": "6 left: 4 message, 1 acc. nan, 1 acc. inf",
     "linear": "23 left: 8 message, 5 acc. nan, 5 acc. inf, 5 acc. complex",
     "losses": "22 left: 22 message",
     "mlp": "57 left: 27 message, 14 exc. type, 6 acc. inf, 5 acc. nan, 5 acc. complex",

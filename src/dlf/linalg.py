@@ -181,7 +181,7 @@ def sym_eig(A: Any, *, atol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
         Symmetric up to ``|A - A^T| <= atol * max(1, max|A|)`` entrywise; the
         symmetric part ``(A + A^T) / 2`` is decomposed.
     atol : float
-        Tolerance of the symmetry test.
+        Tolerance of the symmetry test, finite and ``>= 0``.
 
     Returns
     -------
@@ -193,6 +193,11 @@ def sym_eig(A: Any, *, atol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
     A = _matrix("A", A)
     if A.shape[0] != A.shape[1]:
         raise ValueError(f"A must be square, got shape {A.shape}")
+    if not _is_real(atol):
+        raise TypeError(f"atol must be a real number, got {type(atol).__name__} ({atol!r:.40})")
+    if not (np.isfinite(atol) and atol >= 0):
+        raise ValueError(f"atol must be a finite number >= 0, got {atol!r}")
+    atol = _real_scalar("atol", atol)
     scale = max(1.0, float(np.max(np.abs(A))))
     asym = float(np.max(np.abs(A - A.T)))
     if asym > atol * scale:
