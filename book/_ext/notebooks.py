@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from light_static import minify_svg
 from nbmarkdown import Converter, glue_values, numbers_from_html
 
 #: folders that hold chapters (as in dlf_book.PART_FOLDERS)
@@ -141,6 +142,13 @@ def _add_download(app, pagename, templatename, context, doctree):
     nb.metadata.pop("source_map", None)
     for cell in nb.cells:  # cell ids of the cache differ per run; keep the file stable
         cell.pop("id", None)
+    for cell in nb.cells:  # the figures as on the page: minified (light_static.py)
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "image/svg+xml" in data:
+                svg = data["image/svg+xml"]
+                data["image/svg+xml"] = minify_svg("".join(svg) if isinstance(svg, list)
+                                                   else svg)
     nb.nbformat, nb.nbformat_minor = 4, 4
     dest = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     dest.parent.mkdir(parents=True, exist_ok=True)
