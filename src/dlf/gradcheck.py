@@ -55,9 +55,15 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
 
 
 def _point(x: Any) -> np.ndarray:
-    a = np.array(
-        x, dtype=np.float64
-    )  # a copy: the caller's array is never modified
+    if np.iscomplexobj(x):
+        raise TypeError(f"x must be real numbers, got complex numbers ({x!r:.60})")
+    try:
+        a = np.array(
+            x, dtype=np.float64
+        )  # a copy: the caller's array is never modified
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"x must be an array of real numbers, got {type(x).__name__} "
+                        f"({err})") from None
     if a.size == 0:
         raise ValueError(f"x must be a non-empty array, got shape {a.shape}")
     if not np.all(np.isfinite(a)):
@@ -69,6 +75,13 @@ def _step(h: float) -> float:
     if not (isinstance(h, (int, float)) and np.isfinite(h) and h > 0):
         raise ValueError(f"h must be a positive finite float, got {h!r}")
     return _real_scalar("h", h)
+
+
+def _f_failed(err: Exception, x: np.ndarray) -> Exception:
+    """The error of a failing ``f``, retold to name ``x`` (its shape is the usual culprit)."""
+    kind = TypeError if isinstance(err, TypeError) else ValueError
+    return kind(f"f failed at x of shape {x.shape} (is x the input f expects?): "
+                f"{type(err).__name__}: {err}")
 
 
 def numerical_gradient(
@@ -98,9 +111,12 @@ def numerical_gradient(
     for i in range(flat.size):
         old = flat[i]
         flat[i] = old + h
-        fp = np.asarray(f(x), dtype=np.float64)
-        flat[i] = old - h
-        fm = np.asarray(f(x), dtype=np.float64)
+        try:
+            fp = np.asarray(f(x), dtype=np.float64)
+            flat[i] = old - h
+            fm = np.asarray(f(x), dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise _f_failed(err, x) from err
         flat[i] = old
         if fp.size != 1:
             raise ValueError(f"f must return a scalar, got shape {fp.shape}")
@@ -125,18 +141,27 @@ def numerical_jacobian(
     for j in range(flat.size):
         old = flat[j]
         flat[j] = old + h
-        fp = np.array(f(x), dtype=np.float64).reshape(-1)
-        flat[j] = old - h
-        fm = np.array(f(x), dtype=np.float64).reshape(-1)
+        try:
+            fp = np.array(f(x), dtype=np.float64).reshape(-1)
+            flat[j] = old - h
+            fm = np.array(f(x), dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError) as err:
+            raise _f_failed(err, x) from err
         flat[j] = old
         cols.append((fp - fm) / (2 * h))
     return np.stack(cols, axis=1)
 
 
 def relative_error(a: Any, b: Any, floor: float = 1e-12) -> float:
-    """``max|a - b| / max(max|a|, max|b|, floor)``: a scale-free discrepancy of two arrays."""
+    """``max|a - b| / max(max|a|, max|b|, floor)``: a scale-free discrepancy of two arrays.
+
+    ``floor`` (finite, ``> 0``) keeps the ratio defined when both arrays are zero.
+    """
     a = _real_array("a", a)
     b = _real_array("b", b)
+    floor = _real_scalar("floor", floor)
+    if not (np.isfinite(floor) and floor > 0):
+        raise ValueError(f"floor must be a finite number > 0, got {floor!r}")
     if a.shape != b.shape:
         raise ValueError(
             f"a and b must have the same shape, got {a.shape} and {b.shape}"
