@@ -37,7 +37,9 @@ LossFn = Callable[[], torch.Tensor]
 Params = torch.Tensor | Iterable[torch.Tensor]
 
 
-def _params(params: Any) -> list[torch.Tensor]:
+def _params(params: Any, check_values: bool = True) -> list[torch.Tensor]:
+    """``params`` as a list of floating leaves requiring grad; with ``check_values`` also
+    at least one entry in total, all finite."""
     if isinstance(params, torch.Tensor):
         params = [params]
     elif hasattr(params, "__iter__"):  # a sequence, or module.parameters()
@@ -57,7 +59,31 @@ def _params(params: Any) -> list[torch.Tensor]:
         if not p.requires_grad:
             raise ValueError(f"params[{i}] (shape {tuple(p.shape)}) does not "
                              "require grad; call .requires_grad_() on it")
+    if check_values:
+        if sum(p.numel() for p in params) == 0:
+            raise ValueError("params must have at least one entry, got shapes "
+                             f"{[tuple(p.shape) for p in params]}")
+        for i, p in enumerate(params):
+            if p.is_complex():
+                raise TypeError(f"params[{i}] must be real, got {p.dtype}")
+            if not bool(torch.isfinite(p.detach()).all()):
+                raise ValueError(f"params[{i}] (shape {tuple(p.shape)}) must be "
+                                 "finite, got nan or inf")
     return params
+
+
+def _operator(loss_fn: LossFn, params: Params) -> HessianOperator:
+    """A :class:`HessianOperator` whose ``params`` are not checked for finite values.
+
+    For loops that check their parameters themselves, or that must see a divergence as NaN
+    losses rather than as an error here (``dlf.landscape``'s training loop).
+    """
+    op = HessianOperator.__new__(HessianOperator)
+    if not callable(loss_fn):
+        raise TypeError("loss_fn must be callable, got "
+                        f"{type(loss_fn).__name__}")
+    op._setup(loss_fn, _params(params, check_values=False))
+    return op
 
 
 class HessianOperator:
@@ -76,7 +102,7 @@ class HessianOperator:
     loss_fn : callable
         ``loss_fn()`` returns a scalar tensor computed from ``params``.
     params : tensor or iterable of tensors
-        Leaves with ``requires_grad=True``; ``p`` entries in total.
+        Finite leaves with ``requires_grad=True``; ``p >= 1`` entries in total.
 
     Attributes
     ----------
@@ -88,7 +114,11 @@ class HessianOperator:
         if not callable(loss_fn):
             raise TypeError("loss_fn must be callable, got "
                             f"{type(loss_fn).__name__}")
-        self.params = _params(params)
+        self._setup(loss_fn, _params(params))
+
+    def _setup(self, loss_fn: LossFn, params: list[torch.Tensor]) -> None:
+        """The first reverse sweep, for checked ``params``."""
+        self.params = params
         loss = loss_fn()
         if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
             got = (tuple(loss.shape) if isinstance(loss, torch.Tensor)
@@ -106,16 +136,30 @@ class HessianOperator:
         self.device = self.params[0].device
 
     def _vector(self, v: Any) -> torch.Tensor:
-        t = torch.as_tensor(v, dtype=self.dtype, device=self.device)
+        want = f"a real 1-D tensor of length p = {self.size} (all parameter entries)"
+        dtype = v.dtype if isinstance(v, torch.Tensor) else getattr(v, "dtype", None)
+        if (dtype.is_complex if isinstance(dtype, torch.dtype)
+                else getattr(dtype, "kind", "") == "c"):
+            raise TypeError(f"v must be {want}, got complex dtype {dtype}")
+        try:
+            t = torch.as_tensor(v, dtype=self.dtype, device=self.device)
+        except (TypeError, ValueError, RuntimeError) as err:
+            raise TypeError(f"v must be {want}, got {type(v).__name__} ({err})") from None
         if t.shape != (self.size,):
             raise ValueError(f"v must be a 1-D tensor of length p = "
                              f"{self.size} (all parameter entries), got "
                              f"shape {tuple(t.shape)}")
+        if not bool(torch.isfinite(t).all()):
+            raise ValueError("v must be finite, got nan or inf")
         return t
 
     def __call__(self, v: Any) -> torch.Tensor:
-        """``H v`` as a detached 1-D tensor of length ``p``."""
-        v = self._vector(v)
+        """``H v`` as a detached 1-D tensor of length ``p`` (``v`` real, finite)."""
+        return self._hv(self._vector(v))
+
+    def _hv(self, v: torch.Tensor) -> torch.Tensor:
+        """``H v`` for a tensor ``v`` of the right shape, dtype and device, unchecked (for
+        loops such as power iteration)."""
         if not self.grad.requires_grad:  # loss affine in params: H = 0
             return torch.zeros_like(v)
         # second reverse sweep: v^T J_g = (H v)^T, (eq-ad-pearlmutter)
@@ -137,7 +181,7 @@ def hvp(loss_fn: LossFn, params: Params, v: Any) -> torch.Tensor:
     loss_fn : callable
         ``loss_fn()`` returns a scalar tensor computed from ``params``.
     params : tensor or iterable of tensors
-        Leaves with ``requires_grad=True``; ``p`` entries in total.
+        Finite leaves with ``requires_grad=True``; ``p >= 1`` entries in total.
     v : tensor or array_like, shape (p,)
 
     Returns
@@ -160,7 +204,7 @@ def hessian(loss_fn: LossFn, params: Params) -> torch.Tensor:
     """
     op = HessianOperator(loss_fn, params)
     eye = torch.eye(op.size, dtype=op.dtype, device=op.device)
-    return torch.stack([op(e) for e in eye], dim=1)
+    return torch.stack([op._hv(e) for e in eye], dim=1)
 
 
 class PowerIteration(NamedTuple):
@@ -199,7 +243,7 @@ def _power(op: HessianOperator, v: torch.Tensor, n_iter: int, tol: float,
     history: list[float] = []
     lam, radius = math.nan, 0.0
     for _ in range(n_iter):
-        w = op(v) - shift * v
+        w = op._hv(v) - shift * v
         lam_new = float(v @ w)  # Rayleigh quotient of v
         history.append(lam_new + shift)
         residual = float(torch.linalg.vector_norm(w - lam_new * v))

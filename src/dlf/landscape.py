@@ -747,7 +747,7 @@ def power_iteration(op: hessian.HessianOperator, v0: Any = None,
     v = v / norm
     lam = math.nan
     for _ in range(n_iter):
-        w = op(v)
+        w = op._hv(v)  # v checked above
         lam = float(v @ w)  # Rayleigh quotient of the unit v
         norm = torch.linalg.vector_norm(w)
         if norm == 0:
@@ -814,7 +814,7 @@ def gd_with_sharpness(loss_fn: Callable[[], torch.Tensor],
     losses, steps, sharp, v = [], [], [], None
     for k in range(n_steps + 1):
         if k % every == 0:
-            op = hessian.HessianOperator(loss_fn, params)
+            op = hessian._operator(loss_fn, params)  # params checked above; NaN stays NaN
             lam, v = power_iteration(op, v, n_iter_first if v is None
                                      else n_iter, seed=seed)
             steps.append(k)
