@@ -151,13 +151,14 @@ def _positive(name: str, value: Any) -> float:
     return _real_scalar(name, value)
 
 
-def _smoothing(eps: Any) -> float:
+def _smoothing(eps: Any, name: str = "eps") -> float:
+    label = "label smoothing eps" if name == "eps" else f"{name} (label smoothing eps)"
     if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)):
-        raise TypeError(f"label smoothing eps must be a number, got {type(eps).__name__} "
+        raise TypeError(f"{label} must be a number, got {type(eps).__name__} "
                         f"({eps!r})")
     if not 0 <= eps <= 1:
-        raise ValueError(f"label smoothing eps must lie in [0, 1], got {eps!r}")
-    return _real_scalar("eps", eps)
+        raise ValueError(f"{label} must lie in [0, 1], got {eps!r}")
+    return _real_scalar(name, eps)
 
 
 def _probabilities(name: str, p: Any) -> np.ndarray:
@@ -470,23 +471,32 @@ def smooth_labels(labels: Any, n_classes: int, eps: float = 0.0) -> np.ndarray:
         raise TypeError(f"n_classes must be an int, got {type(n_classes).__name__}")
     if n_classes < 2:
         raise ValueError(f"n_classes must be >= 2, got {n_classes}")
-    y = _labels(labels, _int_scalar("n_classes", n_classes))
-    eps = _smoothing(eps)
+    return _smooth(labels, n_classes, eps)
+
+
+def _smooth(labels: Any, n_classes: int, eps: Any, names: tuple[str, str] = ("labels", "eps")
+            ) -> np.ndarray:
+    """:func:`smooth_labels` for a checked ``n_classes``; ``names`` of labels and eps in
+    messages."""
+    y = _labels(labels, _int_scalar("n_classes", n_classes), names[0])
+    eps = _smoothing(eps, names[1])
     q = np.full((y.size, _int_scalar("n_classes", n_classes)), eps / n_classes)
     q[np.arange(y.size), y] += 1.0 - eps
     return q
 
 
-def _labels(labels: Any, n_classes: int) -> np.ndarray:
+def _labels(labels: Any, n_classes: int, name: str = "labels") -> np.ndarray:
+    pre = "" if name == "labels" else f"{name}: "  # "target: labels must lie in ..."
     y = np.asarray(labels)
     if y.ndim != 1:
-        raise ValueError(f"labels must be 1-D class indices, got shape {y.shape}")
+        raise ValueError(f"{pre}labels must be 1-D class indices, got shape {y.shape}")
     if y.size and not np.issubdtype(y.dtype, np.integer):
-        if not (np.issubdtype(y.dtype, np.floating) and np.all(y == np.round(y))):
-            raise TypeError(f"labels must be integer class indices, got dtype {y.dtype}")
+        if not (np.issubdtype(y.dtype, np.floating) and np.all(np.isfinite(y))
+                and np.all(y == np.round(y))):
+            raise TypeError(f"{pre}labels must be integer class indices, got dtype {y.dtype}")
     y = y.astype(np.int64)
     if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"labels must lie in {{0, ..., {n_classes - 1}}}, got range "
+        raise ValueError(f"{pre}labels must lie in {{0, ..., {n_classes - 1}}}, got range "
                          f"[{y.min()}, {y.max()}]")
     return y
 
@@ -502,12 +512,12 @@ def _ce_targets(z: np.ndarray, target: Any, label_smoothing: float) -> np.ndarra
     if t.ndim == 1:
         if t.shape[0] != n:
             raise ValueError(f"target has {t.shape[0]} labels for {n} rows of logits")
-        return smooth_labels(t, k, label_smoothing)
+        return _smooth(t, k, label_smoothing, ("target", "label_smoothing"))
     if t.shape != z.shape:
         raise ValueError(f"target must be class indices of shape ({n},) or probabilities of "
                          f"shape {z.shape}, got shape {t.shape}")
     q = _simplex("target", t, axis=1)
-    eps = _smoothing(label_smoothing)
+    eps = _smoothing(label_smoothing, "label_smoothing")
     return (1.0 - eps) * q + eps / k
 
 
