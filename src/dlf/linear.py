@@ -96,16 +96,17 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
     return a
 
 
-def _design(X: Any) -> np.ndarray:
+def _design(X: Any, name: str = "X") -> np.ndarray:
     try:
-        a = _real_array("X", X, copy=True)
+        a = _real_array(name, X, copy=True)
     except TypeError as err:
-        raise TypeError(f"X must be a 2-D array of real numbers, got {type(X).__name__}") \
+        raise TypeError(f"{name} must be a 2-D array of real numbers, got {type(X).__name__}") \
             from err
     if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
-        raise ValueError(f"X must be a non-empty 2-D array of shape (n, d), got shape {a.shape}")
+        raise ValueError(f"{name} must be a non-empty 2-D array of shape (n, d), got shape "
+                         f"{a.shape}")
     if not np.all(np.isfinite(a)):
-        raise ValueError("X must be finite")
+        raise ValueError(f"{name} must be finite")
     return a
 
 
@@ -282,6 +283,25 @@ class PerceptronResult:
     epochs: int
     converged: bool
 
+    def __post_init__(self) -> None:
+        if self.w is not None:
+            w = _real_array("w", self.w)
+            if w.ndim != 1:
+                raise ValueError(f"w must be None or a 1-D array, got shape {w.shape}")
+        alpha = np.asarray(self.alpha)
+        if alpha.dtype.kind not in "iu" or alpha.ndim != 1 or (alpha.size and alpha.min() < 0):
+            raise ValueError("alpha must be a 1-D array of update counts (integers >= 0), got "
+                             f"dtype {alpha.dtype} and shape {alpha.shape}")
+        for name in ("mistakes", "epochs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"{name} must be an int, got {type(value).__name__} "
+                                f"({value!r:.40})")
+            if value < 0:
+                raise ValueError(f"{name} must be an int >= 0, got {value}")
+        if not isinstance(self.converged, (bool, np.bool_)):
+            raise TypeError(f"converged must be a bool, got {type(self.converged).__name__}")
+
 
 def perceptron(X: Any, y: Any, *, max_epochs: int = 1000,
                shuffle: bool = True, seed: Any = 0) -> PerceptronResult:
@@ -359,7 +379,7 @@ def perceptron_dual(gram: Any, y: Any, *, max_epochs: int = 1000,
     PerceptronResult
         With ``w = None``.
     """
-    G = _design(gram)
+    G = _design(gram, "gram")
     n = G.shape[0]
     if G.shape != (n, n):
         raise ValueError(f"gram must be square, got shape {G.shape}")
@@ -544,6 +564,8 @@ def logistic_regression(X: Any, y: Any, *, lam: float = 0.0, method: str = "newt
     y = _binary01(y, n)
     lam = _nonneg("lam", lam)
     method = _method(method)
+    tol, max_iter = _positive_tol(tol), _count("max_iter", max_iter)
+    n_steps = _count("n_steps", n_steps)
 
     def fun(w: np.ndarray) -> tuple[float, np.ndarray]:
         return logistic_objective(w, X, y, lam)
@@ -551,13 +573,13 @@ def logistic_regression(X: Any, y: Any, *, lam: float = 0.0, method: str = "newt
     if method == "gd":
         L = np.linalg.norm(X, 2) ** 2 / (4 * n) + lam
         grad = lambda w: fun(w)[1]  # noqa: E731
-        return optim.gradient_descent(grad, np.zeros(d), 1.0 / L, _count("n_steps", n_steps))[-1]
+        return optim.gradient_descent(grad, np.zeros(d), 1.0 / L, n_steps)[-1]
 
     def hess(w: np.ndarray) -> np.ndarray:
         p = losses.sigmoid(X @ w)
         return (X.T * (p * (1 - p))) @ X / n + lam * np.eye(d)
 
-    w = _newton(fun, hess, np.zeros(d), _positive_tol(tol), _count("max_iter", max_iter),
+    w = _newton(fun, hess, np.zeros(d), tol, max_iter,
                 "logistic_regression")
     # the fitted w classifies every example correctly: scaling it up always lowers the loss
     if lam == 0 and np.all((2 * y - 1) * (X @ w) > 0):
@@ -603,6 +625,8 @@ def softmax_regression(X: Any, y: Any, n_classes: int | None = None, *, lam: flo
     y, k = _classes(y, n, n_classes)
     lam = _nonneg("lam", lam)
     method = _method(method)
+    tol, max_iter = _positive_tol(tol), _count("max_iter", max_iter)
+    n_steps = _count("n_steps", n_steps)
 
     def fun(v: np.ndarray) -> tuple[float, np.ndarray]:
         val, g = softmax_objective(v.reshape(d, k), X, y, lam)
@@ -611,7 +635,7 @@ def softmax_regression(X: Any, y: Any, n_classes: int | None = None, *, lam: flo
     if method == "gd":
         L = np.linalg.norm(X, 2) ** 2 / (2 * n) + lam
         grad = lambda v: fun(v)[1]  # noqa: E731
-        v = optim.gradient_descent(grad, np.zeros(d * k), 1.0 / L, _count("n_steps", n_steps))
+        v = optim.gradient_descent(grad, np.zeros(d * k), 1.0 / L, n_steps)
         return v[-1].reshape(d, k)
 
     outer = np.einsum("ij,il->ijl", X, X).reshape(n, d * d)
@@ -622,7 +646,7 @@ def softmax_regression(X: Any, y: Any, n_classes: int | None = None, *, lam: flo
         H = (outer.T @ S.reshape(n, k * k) / n).reshape(d, d, k, k)
         return H.transpose(0, 2, 1, 3).reshape(d * k, d * k) + lam * np.eye(d * k)
 
-    W = _newton(fun, hess, np.zeros(d * k), _positive_tol(tol), _count("max_iter", max_iter),
+    W = _newton(fun, hess, np.zeros(d * k), tol, max_iter,
                 "softmax_regression", singular=lam == 0).reshape(d, k)
     if lam == 0:
         Z = X @ W
