@@ -42,7 +42,6 @@ PENDING: set[str] = set()
 # Modules with known contract breaches (issue 17). Strict: a module that passes must leave the
 # list. This list only shrinks.
 XFAIL: dict[str, str] = {
-    "autodiff": "24 left: 18 message, 2 acc. nan, 2 acc. inf, 1 exc. type, 1 acc. complex",
     "mlp": "57 left: 27 message, 14 exc. type, 6 acc. inf, 5 acc. nan, 5 acc. complex",
     "optim": "50 left: 32 message, 6 acc. nan, 6 acc. inf, 6 acc. complex",
 }

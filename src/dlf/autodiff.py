@@ -178,7 +178,11 @@ def jacobian_chain_cost(dims: Sequence[int]) -> tuple[int, int]:
     -------
     (forward, reverse) : tuple of int
     """
-    d = [int(n) for n in dims]
+    if dims is None or isinstance(dims, (str, bytes)) or not hasattr(dims, "__iter__"):
+        raise TypeError(f"dims must be a sequence of ints, got {type(dims).__name__} "
+                        f"({dims!r:.40})")
+    dims = list(dims)
+    d = [_int_scalar(f"dims[{i}]", n) for i, n in enumerate(dims)]
     if (len(d) < 2 or any(n < 1 for n in d)
             or any(n != m for n, m in zip(d, dims, strict=True))):
         raise ValueError("dims must be at least two positive integers, "
@@ -188,7 +192,11 @@ def jacobian_chain_cost(dims: Sequence[int]) -> tuple[int, int]:
 
 
 def _check_chain(jacobians: Sequence[Any]) -> list[np.ndarray]:
-    Js = [np.asarray(J, dtype=np.float64) for J in jacobians]
+    if (jacobians is None or isinstance(jacobians, (str, bytes))
+            or not hasattr(jacobians, "__iter__")):
+        raise TypeError("jacobians must be a sequence of matrices, got "
+                        f"{type(jacobians).__name__} ({jacobians!r:.40})")
+    Js = [_real_array(f"jacobians[{i}]", J) for i, J in enumerate(jacobians)]
     if not Js:
         raise ValueError("jacobians must contain at least one matrix")
     for i, J in enumerate(Js):
@@ -932,6 +940,9 @@ class Tensor:
 
     def sum(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         """Sum over all entries or one axis; the VJP copies back."""
+        if not isinstance(keepdims, (bool, np.bool_)):
+            raise TypeError(f"keepdims must be a bool, got {type(keepdims).__name__} "
+                            f"({keepdims!r:.40})")
         axis, shape = self._axis(axis), self.shape
 
         def vjp(g: np.ndarray) -> np.ndarray:
@@ -1142,11 +1153,31 @@ def run_program(program: Sequence[tuple[str, int, int]],
     ``torch.Tensor`` values; the result, the sum of the sinks, has the same
     type.
     """
+    if xs is None or isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
+        raise TypeError(f"xs must be a sequence of inputs, got {type(xs).__name__} "
+                        f"({xs!r:.40})")
     nodes = list(xs)
     if not nodes:
         raise ValueError("xs must contain at least one input")
+    for k, x in enumerate(nodes):
+        if isinstance(x, _REAL) and not isinstance(x, bool):
+            if not math.isfinite(x):
+                raise ValueError(f"xs[{k}] must be finite, got {x!r}")
+        elif x is None or isinstance(x, (str, bytes, complex, np.complexfloating, list,
+                                         tuple, dict, set)):
+            raise TypeError(f"xs[{k}] must be a float, Dual, Scalar or torch.Tensor, got "
+                            f"{type(x).__name__} ({x!r:.40})")
+    if program is None or isinstance(program, (str, bytes)) or not hasattr(program,
+                                                                             "__iter__"):
+        raise TypeError("program must be a sequence of (op, i, j) triples (see "
+                        f"random_program), got {type(program).__name__} ({program!r:.40})")
     n_in, used = len(nodes), set()
-    for k, (op, i, j) in enumerate(program):
+    for k, step in enumerate(program):
+        try:
+            op, i, j = step
+        except (TypeError, ValueError):
+            raise TypeError(f"program[{k}] must be an (op, i, j) triple, got "
+                            f"{step!r:.40}") from None
         if not (0 <= i < len(nodes) and 0 <= j < len(nodes)):
             raise ValueError(f"operation {k} refers to node {max(i, j)} "
                              f"but only {len(nodes)} nodes exist")
