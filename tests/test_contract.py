@@ -43,7 +43,6 @@ PENDING: set[str] = set()
 # list. This list only shrinks.
 XFAIL: dict[str, str] = {
     "mlp": "57 left: 27 message, 14 exc. type, 6 acc. inf, 5 acc. nan, 5 acc. complex",
-    "optim": "50 left: 32 message, 6 acc. nan, 6 acc. inf, 6 acc. complex",
 }
 
 PER_CALL_SECONDS = 2.0

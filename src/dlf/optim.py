@@ -96,22 +96,23 @@ def _real_array(name: str, x, copy: bool = False) -> np.ndarray:
     return a
 
 
-def _step_fn(step: Any) -> Callable[[int], float]:
-    """Turn a constant or a schedule ``k -> eta_k`` into a checked schedule."""
+def _step_fn(step: Any, name: str = "step") -> Callable[[int], float]:
+    """Turn a constant or a schedule ``k -> eta_k`` into a checked schedule (``name`` is the
+    argument's name in messages)."""
     if callable(step):
         def eta(k: int) -> float:
             v = step(k)
             if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
                     or not np.isfinite(v) or v <= 0:
-                raise ValueError(f"step({k}) must be a finite number > 0, got {v!r}")
+                raise ValueError(f"{name}({k}) must be a finite number > 0, got {v!r}")
             return float(v)
         return eta
     if isinstance(step, bool) or not isinstance(step, (int, float, np.integer, np.floating)):
-        raise TypeError(f"step must be a number or a callable k -> eta_k, got "
+        raise TypeError(f"{name} must be a number or a callable k -> eta_k, got "
                         f"{type(step).__name__} ({step!r})")
     if not np.isfinite(step) or step <= 0:
-        raise ValueError(f"step must be a finite number > 0, got {step!r}")
-    const = _real_scalar("step", step)
+        raise ValueError(f"{name} must be a finite number > 0, got {step!r}")
+    const = _real_scalar(name, step)
     return lambda k: const
 
 
@@ -422,7 +423,7 @@ def velocity_momentum(grad: Oracle, x0: Any, lr: StepSize, n_steps: int,
         raise TypeError(f"nesterov must be a bool, got "
                         f"{type(nesterov).__name__}")
     p, n_steps = _check_run(grad, x0, n_steps, callback)
-    eta, beta = _step_fn(lr), _momentum_fn(momentum)
+    eta, beta = _step_fn(lr, "lr"), _momentum_fn(momentum)
     ps = np.empty((n_steps + 1, p.size))
     ps[0] = p
     buf = np.zeros_like(p)
@@ -659,10 +660,10 @@ def _as_rng(rng: Any) -> np.random.Generator | None:
 
 
 def _start(grad: Any, x0: Any, n_steps: Any, callback: Any, *, stacked: bool = False,
-           count: str = "n_steps") -> tuple[np.ndarray, int]:
+           count: str = "n_steps", oracle: str = "grad") -> tuple[np.ndarray, int]:
     """Validate oracle, start and count; ``x0`` is ``(d,)`` or, if ``stacked``, ``(R, d)``."""
     if not callable(grad):
-        raise TypeError(f"grad must be callable, got {type(grad).__name__}")
+        raise TypeError(f"{oracle} must be callable, got {type(grad).__name__}")
     x = _real_array("x0", x0, copy=True)
     ndims = (1, 2) if stacked else (1,)
     if x.ndim not in ndims or x.size == 0:
@@ -883,7 +884,8 @@ def polyak_average(xs: Any, start: int = 0) -> np.ndarray:
         raise ValueError(f"xs must be a non-empty history, got shape {a.shape}")
     if isinstance(start, bool) or not isinstance(start, (int, np.integer)) \
             or not 0 <= start < a.shape[0]:
-        raise ValueError(f"start must be an int in [0, {a.shape[0] - 1}], got {start!r}")
+        raise ValueError(f"start must be an int in [0, {a.shape[0] - 1}] (xs holds "
+                         f"{a.shape[0]} iterates, shape {a.shape}), got {start!r}")
     counts = np.arange(1, a.shape[0] - start + 1).reshape((-1,) + (1,) * (a.ndim - 1))
     return np.cumsum(a[start:], axis=0) / counts
 
@@ -997,7 +999,7 @@ def sag(grad_i: Callable[..., Any], x0: Any, step: float, n_steps: int, n: int, 
     -------
     ndarray of float64, shape (n_steps + 1, d)
     """
-    x, n_steps = _start(grad_i, x0, n_steps, None)
+    x, n_steps = _start(grad_i, x0, n_steps, None, oracle="grad_i")
     n, gen = _check_finite_sum(n, rng)
     eta = _step_positive(step)
     table = _table(grad_i, x, n)
@@ -1025,7 +1027,7 @@ def saga(grad_i: Callable[..., Any], x0: Any, step: float, n_steps: int,
     ``x0``. Arguments and result as for :func:`sag` (theory step
     ``1 / (3 L_max)``).
     """
-    x, n_steps = _start(grad_i, x0, n_steps, None)
+    x, n_steps = _start(grad_i, x0, n_steps, None, oracle="grad_i")
     n, gen = _check_finite_sum(n, rng)
     eta = _step_positive(step)
     table = _table(grad_i, x, n)
@@ -1076,7 +1078,7 @@ def svrg(grad_i: Callable[..., Any], x0: Any, step: float, n_epochs: int, n: int
     ndarray of float64, shape (n_epochs + 1, d)
         The snapshots ``w_0 = x0, w_1, ...``.
     """
-    x, n_epochs = _start(grad_i, x0, n_epochs, None, count="n_epochs")
+    x, n_epochs = _start(grad_i, x0, n_epochs, None, count="n_epochs", oracle="grad_i")
     n, gen = _check_finite_sum(n, rng)
     eta = _step_positive(step)
     m = 2 * n if m is None else m
@@ -1114,11 +1116,11 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 def _adaptive_loop(name: str, grad: Callable[..., Any], x0: Any, lr: Any, n_steps: int, rng: Any,
                    callback: Any, bounds: Any, update: Callable[[int, np.ndarray, np.ndarray,
-                                                                 float], np.ndarray]
-                   ) -> np.ndarray:
+                                                                 float], np.ndarray],
+                   lr_name: str = "lr") -> np.ndarray:
     """Shared driver: ``x <- clip(x - update(k, x, g, lr_k))``, recording every iterate."""
     x, n_steps = _start(grad, x0, n_steps, callback)
-    eta, gen, box = _lr_fn("lr", lr), _as_rng(rng), _bounds(bounds)
+    eta, gen, box = _lr_fn(lr_name, lr), _as_rng(rng), _bounds(bounds)
     if box is not None:
         x = np.minimum(np.maximum(x, box[0]), box[1])
     xs = np.empty((n_steps + 1, x.size))
@@ -1288,7 +1290,7 @@ def sign_descent(grad: Callable[..., Any], x0: Any, step: Any, n_steps: int, *, 
         return lr_k * np.sign(g)
 
     return _adaptive_loop("sign_descent", grad, x0, step, n_steps, rng, callback, None,
-                          update)
+                          update, lr_name="step")
 
 
 # --------------------------------------------------------- torch.optim-compatible optimizers
@@ -1298,6 +1300,8 @@ def _step_all(opt: torch.optim.Optimizer, closure: Callable[[], Any] | None,
               param_step: Callable[..., None]) -> Any:
     """One optimizer step: evaluate ``closure`` (if any), then update every parameter."""
     loss = None
+    if closure is not None and not callable(closure):
+        raise TypeError(f"closure must be callable or None, got {type(closure).__name__}")
     if closure is not None:
         with torch.enable_grad():
             loss = closure()
@@ -1316,6 +1320,15 @@ def _step_all(opt: torch.optim.Optimizer, closure: Callable[[], Any] | None,
     return loss
 
 
+def _check_params(params: Any) -> Any:
+    """``params`` unchanged if it can be an iterable of tensors or param groups (torch checks
+    the rest); a generator is not consumed."""
+    if params is None or isinstance(params, (str, bytes)) or not hasattr(params, "__iter__"):
+        raise TypeError("params must be an iterable of tensors or of param-group dicts, got "
+                        f"{type(params).__name__} ({params!r:.40})")
+    return params
+
+
 def _flag(name: str, value: Any) -> bool:
     """A boolean option: ``True`` or ``False`` (not 1, "yes", ...)."""
     if not isinstance(value, (bool, np.bool_)):
@@ -1332,6 +1345,10 @@ def _add_checked_group(self: torch.optim.Optimizer, param_group: dict[str, Any])
     """``add_param_group`` that validates the group (its overrides too) like the defaults."""
     torch.optim.Optimizer.add_param_group(self, param_group)
     group, where = self.param_groups[-1], f" (param group {len(self.param_groups) - 1})"
+    for i, p in enumerate(group["params"]):
+        if not bool(torch.isfinite(p.detach()).all()):
+            raise ValueError(f"params must be finite: parameter {i}{where}, shape "
+                             f"{tuple(p.shape)}, holds nan or inf")
     for key in group:
         if key in _NONNEG:
             group[key] = _hyper(key + where, group[key])
@@ -1373,7 +1390,7 @@ class SGD(torch.optim.Optimizer):
         if nesterov and (defaults["momentum"] == 0 or defaults["dampening"] != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0, got "
                              f"momentum={momentum!r}, dampening={dampening!r}")
-        super().__init__(params, defaults)
+        super().__init__(_check_params(params), defaults)
 
     def _param_step(self, p: torch.Tensor, g: torch.Tensor, group: dict[str, Any],
                     state: dict[str, Any]) -> None:
@@ -1414,7 +1431,7 @@ class AdaGrad(torch.optim.Optimizer):
                     "initial_accumulator_value": _hyper("initial_accumulator_value",
                                                         initial_accumulator_value),
                     "eps": _hyper("eps", eps)}
-        super().__init__(params, defaults)
+        super().__init__(_check_params(params), defaults)
 
     def _param_step(self, p: torch.Tensor, g: torch.Tensor, group: dict[str, Any],
                     state: dict[str, Any]) -> None:
@@ -1455,7 +1472,7 @@ class RMSProp(torch.optim.Optimizer):
                     "weight_decay": _hyper("weight_decay", weight_decay),
                     "momentum": _hyper("momentum", momentum),
                     "centered": _flag("centered", centered)}
-        super().__init__(params, defaults)
+        super().__init__(_check_params(params), defaults)
 
     def _param_step(self, p: torch.Tensor, g: torch.Tensor, group: dict[str, Any],
                     state: dict[str, Any]) -> None:
@@ -1505,7 +1522,7 @@ class Adam(torch.optim.Optimizer):
                     "eps": _hyper("eps", eps),
                     "weight_decay": _hyper("weight_decay", weight_decay),
                     "amsgrad": _flag("amsgrad", amsgrad)}
-        super().__init__(params, defaults)
+        super().__init__(_check_params(params), defaults)
 
     def _param_step(self, p: torch.Tensor, g: torch.Tensor,
                     group: dict[str, Any], state: dict[str, Any]) -> None:

@@ -31,6 +31,9 @@ def _with_grads(cls):
     return cls(params, lr=0.01)
 
 
+# a complex parameter is updated as a pair of real ones, as in PyTorch (dlf.optim's docstring)
+_COMPLEX = {"params": {"complex"}}
+
 VALID_CALLS = {
     "gradient_descent": dict(
         grad=_Q.grad, x0=np.array([1.0, -2.0]), step=0.25, n_steps=10, callback=None
@@ -232,6 +235,7 @@ VALID_CALLS = {
         grad=_Q.grad, x0=[1.0, -1.0], step=0.02, n_steps=10, rng=None, callback=None
     ),
     "SGD": dict(
+        _allow=_COMPLEX,
         params=_params(),
         lr=0.1,
         momentum=0.9,
@@ -248,6 +252,7 @@ VALID_CALLS = {
     ),
     "SGD.step": dict(_self=lambda: _with_grads(optim.SGD), closure=None),
     "AdaGrad": dict(
+        _allow=_COMPLEX,
         params=_params(),
         lr=0.1,
         lr_decay=0.0,
@@ -263,6 +268,7 @@ VALID_CALLS = {
     ),
     "AdaGrad.step": dict(_self=lambda: _with_grads(optim.AdaGrad), closure=None),
     "RMSProp": dict(
+        _allow=_COMPLEX,
         params=_params(),
         lr=0.01,
         alpha=0.99,
@@ -279,7 +285,8 @@ VALID_CALLS = {
     ),
     "RMSProp.step": dict(_self=lambda: _with_grads(optim.RMSProp), closure=None),
     "Adam": dict(
-        params=_params(), lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, amsgrad=False
+        _allow=_COMPLEX, params=_params(), lr=0.01, betas=(0.9, 0.999), eps=1e-8,
+        weight_decay=0.01, amsgrad=False,
     ),
     "Adam.add_param_group": dict(
         param_group={
@@ -288,7 +295,8 @@ VALID_CALLS = {
         }
     ),
     "Adam.step": dict(_self=lambda: _with_grads(optim.Adam), closure=None),
-    "AdamW": dict(params=_params(), lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01),
+    "AdamW": dict(_allow=_COMPLEX, params=_params(), lr=0.01, betas=(0.9, 0.999), eps=1e-8,
+                weight_decay=0.01),
     "AdamW.add_param_group": dict(
         param_group={
             "params": [torch.zeros(2, dtype=torch.float64, requires_grad=True)],
@@ -296,7 +304,8 @@ VALID_CALLS = {
         }
     ),
     "AdamW.step": dict(_self=lambda: _with_grads(optim.AdamW), closure=None),
-    "AMSGrad": dict(params=_params(), lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01),
+    "AMSGrad": dict(_allow=_COMPLEX, params=_params(), lr=0.01, betas=(0.9, 0.999), eps=1e-8,
+                weight_decay=0.01),
     "AMSGrad.add_param_group": dict(
         param_group={
             "params": [torch.zeros(2, dtype=torch.float64, requires_grad=True)],
