@@ -41,9 +41,7 @@ PENDING: set[str] = set()
 
 # Modules with known contract breaches (issue 17). Strict: a module that passes must leave the
 # list. This list only shrinks.
-XFAIL: dict[str, str] = {
-    "mlp": "57 left: 27 message, 14 exc. type, 6 acc. inf, 5 acc. nan, 5 acc. complex",
-}
+XFAIL: dict[str, str] = {}
 
 PER_CALL_SECONDS = 2.0
 RESERVED = {"_self", "_args", "_allow", "_raises", "_skip"}

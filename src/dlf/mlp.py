@@ -134,6 +134,14 @@ def _int(name: str, value: Any, minimum: int = 1) -> int:
     return _int_scalar(name, value)
 
 
+def _needs(name: str, obj: Any, *methods: str) -> None:
+    """``TypeError`` naming ``name`` unless ``obj`` has the callable ``methods``."""
+    missing = [m for m in methods if not callable(getattr(obj, m, None))]
+    if missing:
+        raise TypeError(f"{name} must have the method(s) {', '.join(methods)} (a dlf.mlp "
+                        f"object), got {type(obj).__name__} ({obj!r:.40})")
+
+
 def _rng(seed: Any) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
@@ -186,8 +194,14 @@ def softmax(z: Any, axis: int = -1) -> np.ndarray:
     ndarray of float64, shape of ``z``
     """
     z = _float_array("z", z)
-    if z.ndim == 0:
-        raise ValueError("z must have at least one dimension, got a scalar")
+    if z.ndim == 0 or z.size == 0:
+        raise ValueError(f"z must be a non-empty array with at least one dimension, got shape "
+                         f"{z.shape}")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an int, got {type(axis).__name__} ({axis!r:.40})")
+    if not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis must be an int in [{-z.ndim}, {z.ndim}) for z of shape "
+                         f"{z.shape}, got {axis}")
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 
@@ -302,11 +316,20 @@ class Elementwise(Layer):
     def df(z: np.ndarray) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
+    # forward and backward call these on arrays they have checked; the built-in activations
+    # define them unchecked (their public f and df check z first), a subclass that defines only
+    # f and df gets them through these defaults
+    def _f(self, z: np.ndarray) -> np.ndarray:
+        return self.f(z)
+
+    def _df(self, z: np.ndarray) -> np.ndarray:
+        return self.df(z)
+
     def forward(self, Z: Any) -> np.ndarray:
         """``f(Z)`` entry by entry, any shape."""
         Z = _float_array("Z", Z)
         self._cache = Z
-        return self.f(Z)
+        return self._f(Z)
 
     def backward(self, dY: Any) -> np.ndarray:
         """``dL/dZ = dY * f'(Z)``, the chain rule entry by entry
@@ -316,7 +339,7 @@ class Elementwise(Layer):
         if dY.shape != Z.shape:
             raise ValueError(f"dY must have the shape {Z.shape} of the last "
                              f"input, got shape {dY.shape}")
-        return dY * self.df(Z)
+        return dY * self._df(Z)
 
 
 class ReLU(Elementwise):
@@ -324,10 +347,18 @@ class ReLU(Elementwise):
 
     @staticmethod
     def f(z):
-        return np.maximum(z, 0.0)
+        return ReLU._f(_float_array("z", z))
 
     @staticmethod
     def df(z):
+        return ReLU._df(_float_array("z", z))
+
+    @staticmethod
+    def _f(z):
+        return np.maximum(z, 0.0)
+
+    @staticmethod
+    def _df(z):
         return (z > 0).astype(np.float64)
 
 
@@ -351,10 +382,18 @@ class Tanh(Elementwise):
 
     @staticmethod
     def f(z):
-        return np.tanh(z)
+        return Tanh._f(_float_array("z", z))
 
     @staticmethod
     def df(z):
+        return Tanh._df(_float_array("z", z))
+
+    @staticmethod
+    def _f(z):
+        return np.tanh(z)
+
+    @staticmethod
+    def _df(z):
         z = np.clip(z, -400.0, 400.0)  # 4 sigmoid(800) sigmoid(-800) = 0 already
         return 4.0 * sigmoid(2.0 * z) * sigmoid(-2.0 * z)
 
@@ -365,10 +404,18 @@ class GELU(Elementwise):
 
     @staticmethod
     def f(z):
-        return z * _normal_cdf(z)
+        return GELU._f(_float_array("z", z))
 
     @staticmethod
     def df(z):
+        return GELU._df(_float_array("z", z))
+
+    @staticmethod
+    def _f(z):
+        return z * _normal_cdf(z)
+
+    @staticmethod
+    def _df(z):
         zc = np.clip(z, -40.0, 40.0)  # z phi(z) is 0 in float64 beyond 40
         pdf = np.exp(-0.5 * zc**2) / math.sqrt(2.0 * math.pi)
         return _normal_cdf(z) + zc * pdf
@@ -546,6 +593,7 @@ class GD:
 
     def step(self, model: MLP) -> None:
         """Update ``model`` in place, from the gradients of its backward."""
+        _needs("model", model, "parameters")
         for name, p, g in model.parameters():
             decay = self.weight_decay * p if name.endswith("W") else 0.0
             p -= self.lr * (g + decay)
@@ -557,6 +605,7 @@ class GD:
 def accuracy(model: MLP, X: Any, y: Any) -> float:
     """Fraction of rows of ``X`` whose label ``1[logit > 0]`` equals ``y``."""
     y_arr = _float_array("y", y)
+    _needs("model", model, "predict")
     pred = model.predict(X)
     if y_arr.shape != pred.shape:
         raise ValueError(f"y must have shape {pred.shape} to match X, "
@@ -587,6 +636,9 @@ def train(model: MLP, loss: BCEWithLogits, optimizer: GD, X: Any, y: Any,
         steps.
     """
     n_steps = _int("n_steps", n_steps, 0)
+    _needs("model", model, "forward", "backward")
+    _needs("loss", loss, "forward", "backward")
+    _needs("optimizer", optimizer, "step")
     X, y = _float_array("X", X), _float_array("y", y)
     if X.ndim != 2 or y.shape != (X.shape[0],):
         raise ValueError(f"X must have shape (n, d) and y shape (n,), "
@@ -639,6 +691,8 @@ def layer_gradient_errors(layer: Layer, X: Any, *, seed: Seed = 0,
         raise TypeError(f"layer must be a dlf.mlp.Layer, "
                         f"got {type(layer).__name__}")
     X = _float_array("X", X)
+    if X.size == 0:
+        raise ValueError(f"X must be a non-empty array, got shape {X.shape}")
     G = _rng(seed).standard_normal(layer.forward(X).shape)
     dX = layer.backward(G)
     analytic = {key: g.copy() for key, g in layer.grads.items()}
@@ -672,6 +726,11 @@ def gradient_errors(model: MLP, loss: BCEWithLogits, X: Any, y: Any, *,
         Parameter name (as in :meth:`MLP.parameters`) mapped to the relative
         error (:func:`dlf.gradcheck.relative_error`).
     """
+    _needs("model", model, "forward", "backward", "parameters")
+    _needs("loss", loss, "forward", "backward")
+    X = _float_array("X", X)
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError(f"X must have shape (n, d) with n >= 1, got shape {X.shape}")
     loss.forward(model.forward(X), y)
     model.backward(loss.backward())
     analytic = {name: g.copy() for name, _, g in model.parameters()}
@@ -721,8 +780,8 @@ def autoencoder_loss(X: Any, C: Any,
                          f"got shape {X.shape}")
     n, d = X.shape
     C = _float_array("C", C)
-    if C.ndim != 2 or C.shape[1] != d:
-        raise ValueError(f"C must have shape (m, {d}), got shape {C.shape}")
+    if C.ndim != 2 or C.shape[1] != d or C.shape[0] == 0:
+        raise ValueError(f"C must have shape (m, {d}) with m >= 1, got shape {C.shape}")
     D = _matrix("D", D, (d, C.shape[0]))
     Z = X @ C.T
     R = Z @ D.T - X
