@@ -15,7 +15,9 @@
  *
  * Accessible names. A button that shows text but carries an aria-label without that text (the
  * theme's search field shows "Search Ctrl+K", the code toggles "Show code cell source") is
- * announced under a name a speech-input user cannot say; its label gains the visible text.
+ * announced under a name a speech-input user cannot say; its label gains the visible text. The
+ * sidebar's expand toggles (a chevron icon in a <summary>, next to a page with sub-pages) have no
+ * text at all; they are named after the page they open ("Show or hide: API reference").
  */
 (function () {
   function names() {
@@ -28,6 +30,13 @@
       } else {
         el.setAttribute("aria-label", text);
       }
+    });
+    document.querySelectorAll("summary").forEach(function (el) {
+      if ((el.innerText || "").trim() || el.getAttribute("aria-label")) return;
+      var item = el.closest("li");
+      var link = item && item.querySelector(":scope > a");
+      var page = link ? (link.textContent || "").replace(/\s+/g, " ").trim() : "";
+      el.setAttribute("aria-label", page ? "Show or hide: " + page : "Show or hide sub-pages");
     });
   }
   function forward() {
