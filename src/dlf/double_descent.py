@@ -493,7 +493,9 @@ def nadaraya_watson(x_train: Any, y_train: Any, x_test: Any, h: float,
     ``f_hat(x) = sum_i K((x - x_i)/h) y_i / sum_i K((x - x_i)/h)``, eq. (eq-dd-nw); at a
     training point the kernel is infinite and ``f_hat(x_i) = y_i`` (the estimator
     interpolates). Where no training point lies within ``h``, the nearest neighbour's label is
-    returned. Inputs are 1-D arrays.
+    returned. Inputs are 1-D arrays. Any ``0 < alpha < 1`` makes the kernel integrable in one
+    dimension; the rates of Belkin, Rakhlin & Tsybakov (2019) need ``alpha < d/2``, here
+    ``alpha < 1/2`` (the default 0.4 is inside).
     """
     xt = _real("x_train", x_train, 1)
     yt = _real("y_train", y_train, 1)
