@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from scipy.optimize import brentq
+from scipy.special import rel_entr
 from scipy.stats import binom
 
 from dlf import pacbayes as pb
@@ -76,6 +77,43 @@ def test_sample_convergence_bound_monotone():
     assert pb.sample_convergence_bound(0.1, 2000, 0.01) > 0.1
     big, small = (pb.sample_convergence_bound(0.1, M, 0.01) for M in (20000, 2000))
     assert big < small
+
+
+def _kl_oracle(q, p):
+    """Binary kl from scipy.special.rel_entr (independent of pb.kl_bernoulli)."""
+    return float(rel_entr(q, p) + rel_entr(1 - q, 1 - p))
+
+
+def _kl_inv_oracle(q, c):
+    return brentq(lambda p: _kl_oracle(q, p) - c, q, 1 - 1e-15, xtol=1e-15)
+
+
+@pytest.mark.parametrize("emp,kl,n,delta", [(0.0, 0.0, 50, 0.05), (0.04, 350.0, 1347, 0.001),
+                                            (0.2, 10.0, 200, 0.1), (0.5, 3.0, 8, 0.5)])
+def test_kl_bound_value_against_oracle(emp, kl, n, delta):
+    # xi(n) = sum_k P[Bin(n, k/n) = k], kl^{-1} by brentq: catches c/2, a dropped xi(n)
+    k = np.arange(n + 1)
+    xi = binom.pmf(k, n, k / n).sum()
+    ref = _kl_inv_oracle(emp, (kl + math.log(xi / delta)) / n)
+    assert pb.kl_bound(emp, kl, n, delta) == pytest.approx(ref, abs=1e-9)
+    wrong = _kl_inv_oracle(emp, (kl + math.log(xi / delta)) / (2 * n))
+    assert abs(ref - wrong) > 1e-6  # the oracle can tell a halved complexity term
+
+
+@pytest.mark.parametrize("mc,M,delta", [(0.0, 100, 0.05), (0.06, 2000, 0.01), (0.5, 37, 0.2)])
+def test_sample_convergence_bound_value_against_oracle(mc, M, delta):
+    ref = _kl_inv_oracle(mc, math.log(2 / delta) / M)
+    assert pb.sample_convergence_bound(mc, M, delta) == pytest.approx(ref, abs=1e-9)
+    assert ref > mc + 1e-6  # the correction is not the raw Monte Carlo risk
+
+
+def test_sample_convergence_bound_exact_coverage():
+    # For Bernoulli(p) losses the bound from M draws falls below p with probability <= delta/2
+    M, delta = 200, 0.05
+    k = np.arange(M + 1)
+    up = np.array([pb.sample_convergence_bound(i / M, M, delta) for i in k])
+    for p in (0.01, 0.05, 0.2, 0.5, 0.9):
+        assert binom.pmf(k, M, p)[up < p].sum() <= delta / 2
 
 
 def test_mlp_logits_against_torch_modules():
