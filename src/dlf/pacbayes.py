@@ -564,7 +564,10 @@ def pac_bayes_bound(post: GaussianPosterior, prior_mean: torch.Tensor, X: torch.
     Rounds the prior scale to the grid point that minimizes the bound (union bound over the
     ``len(prior_grid)`` priors: confidence ``delta/len(prior_grid)`` each), bounds the empirical
     Gibbs risk by :func:`sample_convergence_bound` from ``num_samples`` sampled nets, then
-    inverts the kl form (eq-gen-modern-klbound).
+    inverts the kl form (eq-gen-modern-klbound). The sampled nets must be independent of how
+    the posterior was chosen, so they come from a stream derived from ``seed`` (a
+    ``SeedSequence`` of ``(seed mod 2**64, 1)``), not from the stream ``seed`` itself, which
+    :func:`optimize_posterior` uses for its noise.
     """
     if prior_grid is None:
         grid = np.logspace(-3, 0, 25)
@@ -585,7 +588,8 @@ def pac_bayes_bound(post: GaussianPosterior, prior_mean: torch.Tensor, X: torch.
     _prob("delta_prime", delta_prime, open_low=True, open_high=True)
     num_samples = _posint("num_samples", num_samples)
     n = X.shape[0]
-    g = torch.Generator().manual_seed(_seed(seed))
+    mc_seed = int(np.random.SeedSequence([_seed(seed) % 2**64, 1]).generate_state(1)[0])
+    g = torch.Generator().manual_seed(mc_seed)
     with torch.no_grad():
         kls = np.array([float(post._kl(prior_mean, sp)) for sp in grid])
         thetas = post.sample(num_samples, g)
