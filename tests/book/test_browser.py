@@ -131,6 +131,12 @@ _MATH = """() => {
   };
 }"""
 
+# Inline formulas that fit their box but scroll anyway: [scrollWidth, clientWidth, formula width].
+_SPURIOUS_SCROLL = """() => [...document.querySelectorAll('span.math')].map(s => {
+  const m = s.querySelector('mjx-math');
+  return [s.scrollWidth, s.clientWidth, m ? Math.ceil(m.getBoundingClientRect().width) : 0];
+}).filter(([scroll, client, width]) => scroll > client + 1 && width <= client + 1)"""
+
 # Every file the page requested (the page itself first), as paths below the site's root.
 _REQUESTED = """() => [performance.getEntriesByType('navigation')[0].name,
   ...performance.getEntriesByType('resource').map(e => e.name)]"""
@@ -166,6 +172,10 @@ def test_chapter_renders_offline(browser, site, html_dir, path):
         icons = page.evaluate("() => [document.querySelectorAll('i[class*=\"fa-\"]').length,"
                               " document.querySelectorAll('svg.svg-inline--fa').length]")
         assert icons[0] == 0 and icons[1] >= 10, f"icons left unrendered/rendered: {icons}"
+        # an inline formula scrolls only if it is wider than its box (no scrollbar on formulas
+        # that fit: MathJax's hidden assistive copy must not widen them, book/_static/dlf.css)
+        spurious = page.evaluate(_SPURIOUS_SCROLL)
+        assert not spurious, f"{len(spurious)} inline formulas that fit scroll: {spurious[:3]}"
         raw, packed = _weight(html_dir, page.evaluate(_REQUESTED))
         assert packed <= PAGE_GZIP_LIMIT and raw <= PAGE_RAW_LIMIT, (
             f"the page weighs {packed / 2**20:.2f} MB compressed (limit "
