@@ -56,6 +56,36 @@
   } else {
     forward();
   }
+  // --- inline formulas that fit do not scroll ----------------------------------------------------
+  // dlf.css lets an inline formula scroll when it is wider than the column. A formula that fits
+  // can still overhang its box by a pixel or three (an italic letter, a superscript), which would
+  // make it a scroll container with a scrollbar on desktops with classic scrollbars: once MathJax
+  // has typeset the page (and after every resize), such formulas are set back to overflow:visible.
+  function fitMath() {
+    document.querySelectorAll("span.math").forEach(function (s) {
+      s.style.overflow = "";
+      var m = s.querySelector("mjx-math");
+      if (m && m.getBoundingClientRect().width <= s.clientWidth + 1) s.style.overflow = "visible";
+    });
+    document.documentElement.setAttribute("data-dlf-math-fitted", "1");
+  }
+  function whenTypeset(tries) {
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+      MathJax.startup.promise.then(fitMath);
+    } else if (tries > 0 && document.querySelector("span.math")) {
+      setTimeout(function () { whenTypeset(tries - 1); }, 100);
+    }
+  }
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(fitMath, 150);
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { whenTypeset(300); });
+  } else {
+    whenTypeset(300);
+  }
   // other scripts add their buttons when the page has loaded: name them afterwards
   window.addEventListener("load", function () {
     names();

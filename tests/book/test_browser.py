@@ -132,7 +132,8 @@ _MATH = """() => {
 }"""
 
 # Inline formulas that fit their box but scroll anyway: [scrollWidth, clientWidth, formula width].
-_SPURIOUS_SCROLL = """() => [...document.querySelectorAll('span.math')].map(s => {
+_SPURIOUS_SCROLL = """() => [...document.querySelectorAll('span.math')]
+  .filter(s => ['auto', 'scroll'].includes(getComputedStyle(s).overflowX)).map(s => {
   const m = s.querySelector('mjx-math');
   return [s.scrollWidth, s.clientWidth, m ? Math.ceil(m.getBoundingClientRect().width) : 0];
 }).filter(([scroll, client, width]) => scroll > client + 1 && width <= client + 1)"""
@@ -174,6 +175,14 @@ def test_chapter_renders_offline(browser, site, html_dir, path):
         assert icons[0] == 0 and icons[1] >= 10, f"icons left unrendered/rendered: {icons}"
         # an inline formula scrolls only if it is wider than its box (no scrollbar on formulas
         # that fit: MathJax's hidden assistive copy must not widen them, book/_static/dlf.css)
+        if page.locator("span.math").count():
+            try:
+                page.wait_for_function(
+                    "() => document.documentElement.hasAttribute('data-dlf-math-fitted')",
+                    timeout=20_000)
+            except Exception:  # playwright's TimeoutError (imported lazily above)
+                pytest.fail("dlf.js did not fit the inline formulas (fitMath in "
+                            "book/_static/dlf.js never ran after MathJax)")
         spurious = page.evaluate(_SPURIOUS_SCROLL)
         assert not spurious, f"{len(spurious)} inline formulas that fit scroll: {spurious[:3]}"
         raw, packed = _weight(html_dir, page.evaluate(_REQUESTED))
