@@ -61,9 +61,16 @@ def test_empirical_ntk_approaches_recursion():
 
 
 def test_antisymmetric_init_is_zero():
+    # zero in exact arithmetic; in floating point the paired terms a_j g_j and -a_j g_j cancel
+    # only up to the summation order of the CPU's kernel, so the bound is the standard one for a
+    # sum of m terms, m * eps * sum |a_j g_j| (exact 0 held on some CPUs, not on all)
     net = ntk.ReLUNet(3, 10, 1, seed=0, antisymmetric=True)
+    X = _sphere(7, 3, 7)
     with torch.no_grad():
-        assert torch.all(net(_sphere(7, 3, 7)) == 0)
+        f, g = net.forward_layers(X)
+        terms = (g[-1] * net.weights[-1][0]).abs().sum(dim=1)
+        assert torch.all(f[-1][:, 0].abs() <= 10 * 2.0 ** -52 * terms)
+        assert terms.max() > 0.5  # not vacuous: the terms are of order one
 
 
 def test_two_layer_kernel_monte_carlo_and_series():

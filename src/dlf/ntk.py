@@ -254,7 +254,8 @@ class ReLUNet(torch.nn.Module):
     antisymmetric : bool
         If true, the second half of the last hidden layer copies the first half and its output
         weights are negated, so that ``f_0 = 0`` identically (the kernel at initialization is
-        then that of ``m / 2`` independent units).
+        then that of ``m / 2`` independent units). In floating point the zero holds up to the
+        rounding of the output's sum, whose order depends on the CPU's kernels.
     """
 
     def __init__(self, d: int, width: int, depth: int, *, seed: int = 0,
