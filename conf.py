@@ -132,7 +132,8 @@ if ONLY:
 dlf_claims_strict = True
 proof_minimal_theme = True
 exercise_style = "solution_follow_exercise"
-bibtex_bibfiles = ["book/references.bib"]
+bibtex_bibfiles = ["book/references.bib",
+                   *sorted(f"book/bib/{p.name}" for p in (ROOT / "book" / "bib").glob("*.bib"))]
 bibtex_reference_style = "author_year"
 bibtex_default_style = "plain"
 

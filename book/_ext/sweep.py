@@ -41,8 +41,12 @@ Usage
 ``python book/_ext/sweep.py [options] [CHAPTER ...]`` where a chapter is ``<part>/<id>`` (all
 chapters when none is named). ``--shifts 3,4,5`` runs those seed shifts on the native kernels
 instead of the default set (for authors: try a new chapter on many seeds); ``--jobs`` sets how many
-chapters run at once (default: the number of cores). Exit status 1 when any run fails; every
-failure is listed at the end as ``chapter [perturbation]: check``.
+chapters run at once (default: the number of cores). ``--site DIR`` (``make test`` passes the built
+site) runs the first perturbation on the notebook each chapter page offers for download instead of
+the chapter's source: one run then shows both that the download runs top to bottom in a fresh
+kernel and that its checks survive the perturbation (the site tests no longer run it separately).
+Exit status 1 when any run fails; every failure is listed at the end as
+``chapter [perturbation]: check``.
 """
 
 from __future__ import annotations
@@ -118,6 +122,19 @@ def read_chapter(chapter: str):
     return read_myst_markdown_notebook(path.read_text(), path=path)
 
 
+def downloaded_notebook(site: Path, chapter: str):
+    """The executed notebook the chapter's page in ``site`` offers for download (its link)."""
+    import nbformat
+
+    page = site / f"{chapter}.html"
+    if not page.is_file():
+        raise FileNotFoundError(f"no page {page} in the built site (run `make html` first)")
+    m = re.search(r'href="([^"]+\.ipynb)"', page.read_text(encoding="utf-8"))
+    if not m:
+        raise FileNotFoundError(f"{page} offers no .ipynb download")
+    return nbformat.read((page.parent / m.group(1)).resolve(), as_version=4)
+
+
 def failing_check(ename: str, evalue: str, traceback: list[str]) -> str:
     """The most telling line of a cell error: the failed check (``... FAILED``) if there is one."""
     if evalue.rstrip().endswith("FAILED"):
@@ -142,16 +159,28 @@ def cell_failures(nb) -> list[str]:
     return out
 
 
-def run_one(chapter: str, pert: Perturbation, workdir: Path) -> tuple[list[str], float]:
+def run_one(chapter: str, pert: Perturbation, workdir: Path,
+            site: Path | None = None) -> tuple[list[str], float]:
     """Execute ``chapter`` under ``pert`` in a fresh kernel; return (failures, seconds).
 
     The chapter runs to its end even when a cell fails, so that every failing check is listed
-    (a failure early in a chapter may cause later ones: the first is the one to read).
+    (a failure early in a chapter may cause later ones: the first is the one to read). With
+    ``site``, the notebook that the chapter's page in the built site offers for download runs
+    instead of the source (the same cells, as a reader gets them).
     """
     import nbclient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    nb = read_chapter(chapter)
+    if site is None:
+        nb = read_chapter(chapter)
+    else:
+        try:
+            nb = downloaded_notebook(site, chapter)
+        except (OSError, ValueError) as exc:
+            return [f"downloaded notebook: {exc}"], 0.0
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
     run_dir = Path(tempfile.mkdtemp(prefix=chapter.replace("/", "-") + "-", dir=workdir))
     ipdir = run_dir / "ipython"
     startup = ipdir / "profile_default" / "startup"
@@ -183,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shifts", help="comma-separated seed shifts on native kernels instead of "
                     "the default perturbations")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--site", type=Path, help="built site (e.g. _build/html): the first "
+                    "perturbation runs each chapter's downloaded notebook instead of its source")
     args = ap.parse_args(argv)
     chapters = [c.removesuffix(".md").removeprefix("book/") for c in args.chapters] \
         or all_chapters()
@@ -191,7 +222,9 @@ def main(argv: list[str] | None = None) -> int:
                  for k in args.shifts.split(",")]
     else:
         perts = default_perturbations()
-    jobs = [(c, p) for c in chapters for p in perts]
+    # with --site, the first perturbation of each chapter runs the page's downloaded notebook
+    jobs = [(c, p, args.site if (args.site and p is perts[0]) else None)
+            for c in chapters for p in perts]
     # longest first keeps both cores busy to the end; chapter order is a fair proxy
     print(f"sweep: {len(chapters)} chapter(s) x {len(perts)} perturbation(s) on "
           f"{args.jobs} worker(s): " + "; ".join(p.name + (
@@ -201,10 +234,13 @@ def main(argv: list[str] | None = None) -> int:
     failures = []
     with tempfile.TemporaryDirectory(prefix="dlf-sweep-") as tmp, \
             ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = {pool.submit(run_one, c, p, Path(tmp)): (c, p) for c, p in jobs}
-        for fut, (c, p) in futures.items():
+        futures = {pool.submit(run_one, c, p, Path(tmp), site): (c, p, site)
+                   for c, p, site in jobs}
+        for fut, (c, p, site) in futures.items():
             found, secs = fut.result()
-            print(f"  {'FAIL' if found else 'ok  '} {c} [{p.name}] {secs:5.1f} s", flush=True)
+            what = " (downloaded notebook)" if site else ""
+            print(f"  {'FAIL' if found else 'ok  '} {c} [{p.name}]{what} {secs:5.1f} s",
+                  flush=True)
             for msg in found:
                 print(f"       {msg}", flush=True)
                 failures.append(f"{c} [{p.name}] {msg}")

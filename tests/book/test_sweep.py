@@ -87,6 +87,20 @@ def test_sweep_catches_luck_and_summation_order(tiny_book):
     assert "cell 4" not in out, out
 
 
+def test_sweep_runs_the_downloaded_notebook_with_site(tiny_book, tmp_path):
+    # without a built site the chapter fails, named, instead of silently running the source
+    proc = run_sweep(tiny_book, "--site", str(tmp_path / "no-site"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "optimization/tiny [seed+1, generic kernels] downloaded notebook: no page" in \
+        proc.stdout, proc.stdout
+    assert tiny_book.build().returncode == 0
+    built = tiny_book.executions()
+    proc = run_sweep(tiny_book, "--site", str(tiny_book.root / "_build" / "html"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "optimization/tiny [seed+1, generic kernels] (downloaded notebook)" in proc.stdout
+    assert tiny_book.executions() == built + 2  # the notebook and the source both ran
+
+
 def test_sweep_shifts_run_on_native_kernels(tiny_book):
     tiny_book.write_chapter(lucky_chapter(native_float32_dot()))
     proc = run_sweep(tiny_book, "--shifts", "0")
