@@ -92,6 +92,37 @@ SMOKE = {
     "ntk": "import numpy as np\n"
            "K, T = ntk.relu_nngp_ntk(np.eye(2), depth=1)\n"
            "assert np.allclose(K, [[1, 1 / np.pi], [1 / np.pi, 1]])",
+    "conv": "assert list(conv.conv1d([2, -1, 1], [1, 1, 2])) == [2, 1, 4, -1, 2]\n"
+            "assert conv.conv_output_size(7, 3, 3, 1) == 3\n"
+            "assert conv.receptive_field([(3, 1, 1), (3, 1, 2), (3, 1, 4)]) == 15",
+    "cnn": "n = cnn.conv_params(1, 6, 5) + cnn.conv_params(6, 16, 5) + 400 * 120 + 120\n"
+           "n += 120 * 84 + 84 + 84 * 10 + 10\n"
+           "assert cnn.count_parameters(cnn.lenet5(device='meta')) == n == 61706",
+    "vi": "import math\n"
+          "m = vi.LinearGaussianModel(2.0, 0.5)\n"
+          "ref = -0.5 * math.log(2 * math.pi * 4.5) - 1.69 / 9\n"
+          "assert abs(m.log_evidence(1.3) - ref) < 1e-12\n"
+          "assert abs(float(vi.gaussian_kl(0.7, 0.3)) - 0.496986) < 1e-6",
+    "vae": "import math, torch\n"
+           "mdl = vae.VAE(d=4, m=2, hidden=3, seed=0); x = torch.tensor([[1., 0., 1., 0.]])\n"
+           "lp = float(vae.log_marginal_grid(mdl, x, n_grid=200, lim=7.0))\n"
+           "z = torch.randn(200_000, 2, generator=torch.Generator().manual_seed(1))\n"
+           "with torch.no_grad():\n"
+           "    p = mdl.log_likelihood(x.expand(len(z), 4), mdl.decode_logits(z)).exp()\n"
+           "se = float(p.std()) / math.sqrt(len(z))\n"
+           "assert abs(float(p.mean()) - math.exp(lp)) < 5 * se",
+    "two_sample": "import math\n"
+                  "ref = 2 * (1 - math.exp(-1 / 6)) / math.sqrt(3)\n"
+                  "mmd2 = two_sample.mmd2_gaussian([0.0], [[1.0]], [1.0], [[1.0]])\n"
+                  "assert abs(mmd2 - ref) < 1e-12",
+    "gan": "assert abs(gan.gaussian_w2([1.0], [[4.0]], [-1.0], [[1.0]]) - 5.0) < 1e-12\n"
+           "assert abs(gan.birthday_probability(365, 23) - 0.5072972343) < 1e-9",
+    "attribution": "import numpy as np\n"
+                   "v = attribution.game_table(lambda S: float(0 in S and (1 in S or 2 in S)), 3)\n"
+                   "s = attribution.shapley_exact(v)\n"
+                   "assert np.allclose(s, [2 / 3, 1 / 6, 1 / 6], atol=1e-12)",
+    "rnn": "k, v = rnn.steady_state_gain(0.0, 1.0, 1.0)\n"
+           "assert abs(k - 0.5) < 1e-15 and abs(v - 0.5) < 1e-15",
 }
 
 
