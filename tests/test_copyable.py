@@ -123,6 +123,14 @@ SMOKE = {
                    "assert np.allclose(s, [2 / 3, 1 / 6, 1 / 6], atol=1e-12)",
     "rnn": "k, v = rnn.steady_state_gain(0.0, 1.0, 1.0)\n"
            "assert abs(k - 0.5) < 1e-15 and abs(v - 0.5) < 1e-15",
+    "flows": "import torch\n"
+             "f = flows.realnvp(2, 4, 8, seed=0).double()\n"
+             "g = torch.Generator().manual_seed(0)\n"
+             "x = torch.randn(3, 2, dtype=torch.float64, generator=g)\n"
+             "assert torch.allclose(f(x)[1].detach(), flows.autograd_logdet(f, x), atol=1e-10)",
+    "diffusion": "abar = diffusion.alpha_bar(diffusion.linear_beta_schedule(100, 1e-4, 0.1))\n"
+                 "import numpy as np\n"
+                 "assert abs(abar[-1] - np.prod(1 - np.linspace(1e-4, 0.1, 100))) < 1e-12",
 }
 
 
