@@ -131,6 +131,14 @@ SMOKE = {
     "diffusion": "abar = diffusion.alpha_bar(diffusion.linear_beta_schedule(100, 1e-4, 0.1))\n"
                  "import numpy as np\n"
                  "assert abs(abar[-1] - np.prod(1 - np.linspace(1e-4, 0.1, 100))) < 1e-12",
+    "attention": "import numpy as np\n"
+                 "p = attention.sinusoidal_positions(3, 4)\n"
+                 "assert abs(p[1, 0] - np.sin(1.0)) < 1e-15\n"
+                 "assert abs(p[2, 3] - np.cos(2 * 0.01)) < 1e-15",
+    "decoding": "t = {(): {'A': .4, 'B': .35, 'C': .25},\n"
+                "     ('A',): {'A1': .5, 'A2': .2}, ('B',): {'B1': .8}}\n"
+                "b = decoding.beam_search(lambda s: t.get(s, {}), 2, 2)\n"
+                "assert b[0][0] == ('B', 'B1') and abs(b[0][1] - 0.28) < 1e-12",
 }
 
 
