@@ -139,6 +139,10 @@ SMOKE = {
                 "     ('A',): {'A1': .5, 'A2': .2}, ('B',): {'B1': .8}}\n"
                 "b = decoding.beam_search(lambda s: t.get(s, {}), 2, 2)\n"
                 "assert b[0][0] == ('B', 'B1') and abs(b[0][1] - 0.28) < 1e-12",
+    "adversarial": "import numpy as np\n"
+                   "w, x = np.array([1.0, -2.0]), np.array([1.0, 0.0])\n"
+                   "m, _ = adversarial.linear_worst_case(w, 0.0, x, 1, 0.1)\n"
+                   "assert abs(m - (1 - 0.1 * 3)) < 1e-12",
 }
 
 
