@@ -358,3 +358,18 @@ def test_train_test_split_property(n, frac, seed):
 def test_bad_input_raises_with_clear_message(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_gaussian_ring_is_the_equal_mixture_on_the_circle():
+    C = data.ring_centers(6, 3.0)
+    assert np.allclose(np.linalg.norm(C, axis=1), 3.0)
+    assert np.allclose(C[1], [3.0 * np.cos(np.pi / 3), 3.0 * np.sin(np.pi / 3)])
+    n = 60_000
+    X, lab = data.gaussian_ring(n, n_modes=6, radius=3.0, std=0.1, seed=4)
+    assert X.shape == (n, 2) and lab.dtype == np.int64
+    resid = X - C[lab]
+    # residuals: N(0, 0.1^2 I); mode frequencies: 1/6 each (5 standard errors)
+    assert abs(resid.std() - 0.1) < 5 * 0.1 / np.sqrt(2 * 2 * n)
+    assert np.abs(resid.mean(axis=0)).max() < 5 * 0.1 / np.sqrt(n)
+    freq = np.bincount(lab, minlength=6) / n
+    assert np.abs(freq - 1 / 6).max() < 5 * np.sqrt(1 / 6 * 5 / 6 / n)

@@ -24,6 +24,8 @@ __all__ = [
     "moons",
     "circles",
     "spirals",
+    "ring_centers",
+    "gaussian_ring",
     "linear_regression",
     "teacher_network",
     "load_digits",
@@ -399,6 +401,46 @@ def spirals(n: int, *, n_arms: int = 2, turns: float = 1.5, noise: float = 0.05,
         points.append(r[:, None] * np.column_stack([np.cos(theta), np.sin(theta)]))
     y = np.repeat(np.arange(n_arms, dtype=np.int64), counts)
     return _finish(np.concatenate(points), y, noise, shuffle, rng)
+
+
+def ring_centers(n_modes: int = 8, radius: float = 2.0) -> np.ndarray:
+    """``n_modes`` equally spaced points ``radius (cos 2 pi j / n_modes, sin 2 pi j / n_modes)``.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_modes, 2)
+    """
+    k = _int("n_modes", n_modes)
+    r = _real("radius", radius, low=0.0, low_open=True)
+    a = 2 * np.pi * np.arange(k) / k
+    return r * np.column_stack([np.cos(a), np.sin(a)])
+
+
+def gaussian_ring(n: int, *, n_modes: int = 8, radius: float = 2.0, std: float = 0.05,
+                  seed: Seed = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` points from the equal mixture of ``N(c_j, std^2 I_2)`` over :func:`ring_centers`.
+
+    The standard small test of mode collapse (GANs) and of multimodal sampling (diffusion): each
+    point's mode is drawn uniformly, then Gaussian noise is added.
+
+    Parameters
+    ----------
+    n : int >= 1
+    n_modes : int >= 1
+    radius, std : float > 0
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n, 2)
+    labels : ndarray of int64, shape (n,), the mode of each point
+    """
+    n = _int("n", n)
+    centers = ring_centers(n_modes, radius)
+    std = _real("std", std, low=0.0, low_open=True)
+    rng = _rng(seed)
+    labels = rng.integers(0, centers.shape[0], size=n)
+    return centers[labels] + std * rng.standard_normal((n, 2)), labels
 
 
 # ---------------------------------------------------------------------------------------------

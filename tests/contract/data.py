@@ -10,6 +10,8 @@ VALID_CALLS = {
     "moons": dict(n=101, noise=0.1, shuffle=True, seed=3),
     "circles": dict(n=101, noise=0.05, factor=0.5, shuffle=True, seed=3),
     "spirals": dict(n=101, n_arms=2, turns=1.5, noise=0.05, shuffle=True, seed=3),
+    "ring_centers": dict(n_modes=8, radius=2.0),
+    "gaussian_ring": dict(n=50, n_modes=8, radius=2.0, std=0.05, seed=3),
     "linear_regression": dict(n=50, d=4, noise_std=0.0, seed=0, w=None),
     "teacher_network": dict(n=30, d=5, m=7, activation="relu", noise_std=0.0, seed=4),
     "load_digits": dict(flatten=True, scale=True),
