@@ -399,7 +399,7 @@ def neumann_inverse_hvp(hvp: Callable[[np.ndarray], Any], v: Any, s: float, r: i
                         *, return_all: bool = False) -> np.ndarray:
     """Truncated Neumann series ``S_r v = s sum_{i<r} (I - s H)^i v`` for ``H^{-1} v``.
 
-    Implements (eq-attr-neumann) with ``r`` products ``u -> H u`` by the recursion
+    Implements (eq-attr-neumann) with ``r - 1`` products ``u -> H u`` by the recursion
     ``u_0 = v``, ``u_{j+1} = v + (I - s H) u_j`` (then ``S_r v = s u_{r-1}``). It converges for
     positive definite ``H`` when ``0 < s < 2 / lambda_max(H)``, with error
     ``(I - s H)^r H^{-1} v`` (:prf:ref:`thm-attr-neumann`).
@@ -479,8 +479,8 @@ def cg_inverse_hvp(hvp: Callable[[np.ndarray], Any], v: Any, *, max_iter: int | 
                    tol: float = 0.0) -> np.ndarray:
     """Conjugate gradients for ``H x = v`` with ``H`` symmetric positive definite.
 
-    In exact arithmetic CG finds ``H^{-1} v`` in at most ``d`` products (at most the number of
-    distinct eigenvalues of ``H``); it stops early when ``||H x - v|| <= tol ||v||``.
+    In exact arithmetic CG finds ``H^{-1} v`` in at most as many products as ``H`` has distinct
+    eigenvalues, hence at most ``d``; it stops early when ``||H x - v|| <= tol ||v||``.
 
     Parameters
     ----------
@@ -626,12 +626,12 @@ def shapley_difference(v: Any, i: int, j: int) -> float:
 
 
 def shapley_mc_variance(v: Any) -> np.ndarray:
-    """Per-player variance ``sigma_i^2`` of the marginal contribution in a uniform random order.
+    """Per-player variance ``tau_i^2`` of the marginal contribution in a uniform random order.
 
     In a uniform random order the set ``S`` of players before ``i`` has law
     ``P(S) = |S|!(N-|S|-1)!/N!`` (:prf:ref:`lem-attr-predecessors`), so
-    ``sigma_i^2 = sum_S P(S) (v(S+i) - v(S))^2 - s_i^2``; the mean over ``T`` orders has variance
-    ``sigma_i^2 / T``.
+    ``tau_i^2 = sum_S P(S) (v(S+i) - v(S))^2 - s_i^2``; the mean over ``T`` orders has variance
+    ``tau_i^2 / T``.
 
     Returns
     -------
@@ -736,7 +736,8 @@ def knn_shapley(X_train: Any, y_train: Any, X_test: Any, y_test: Any, K: int) ->
     ``U(S) = (1/K) sum_{k <= min(K, |S|)} 1[y_{alpha_k(S)} = y]``, with ``alpha_k(S)`` the
     ``k``-th nearest point of ``S`` to ``x`` (Euclidean distance, ties broken by index); the
     values for several test points are averaged. Implements the recursion of Jia et al. (2019),
-    (eq-attr-knn-recursion), in ``O(N log N)`` per test point.
+    (eq-attr-knn-recursion), in ``O(N log N)`` per test point; any ``K >= 1`` is allowed (for
+    ``K >= N`` the farthest point's value is ``1[y = y_test] / K``).
 
     Parameters
     ----------
@@ -768,7 +769,7 @@ def knn_shapley(X_train: Any, y_train: Any, X_test: Any, y_test: Any, K: int) ->
         order = np.argsort(np.sum((Xtr - x) ** 2, axis=1), kind="stable")
         match = (ytr[order] == y).astype(float)
         s = np.empty(N)
-        s[N - 1] = match[N - 1] / N
+        s[N - 1] = match[N - 1] / max(N, K)  # = 1/N for K <= N
         for i in range(N - 2, -1, -1):  # position i holds the (i+1)-th nearest point
             s[i] = s[i + 1] + (match[i] - match[i + 1]) / K * min(K, ranks[i]) / ranks[i]
         values[order] += s
