@@ -9,7 +9,7 @@ from scipy.linalg import sqrtm
 from scipy.optimize import linprog, minimize_scalar
 from scipy.stats import wasserstein_distance
 
-from dlf import gan
+from dlf import data, gan
 
 P = np.array([0.5, 0.3, 0.2])
 Q = np.array([0.2, 0.2, 0.6])
@@ -164,8 +164,8 @@ def test_gda_scalar_moduli():
 
 
 def test_ring_and_mode_count():
-    X, lab = gan.gaussian_ring(20000, std=0.05, seed=0)
-    C = gan.ring_centers()
+    X, lab = data.gaussian_ring(20000, std=0.05, seed=0)
+    C = data.ring_centers()
     k, qual = gan.mode_count(X, C, 0.05)
     assert k == 8
     p = 1 - math.exp(-4.5)

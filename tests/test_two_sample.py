@@ -80,10 +80,31 @@ def test_z_test_power_values():
 def test_classifier_test_null_and_alternative():
     rng = np.random.default_rng(3)
     acc, p = ts.classifier_test(rng.standard_normal((400, 2)), rng.standard_normal((400, 2)) + 1.0)
-    assert acc > 0.6 and p < 1e-6
+    assert acc > 0.6 and p == 1 / 1000  # the smallest permutation p-value with B = 999
     acc0, p0 = ts.classifier_test(np.zeros((10, 1)) + np.arange(10)[:, None],
                                   np.arange(10)[:, None] + 0.0, seed=1)
     assert 0 <= acc0 <= 1 and 0 < p0 <= 1
+
+
+@pytest.mark.parametrize("n, m", [(40, 40), (400, 40)])
+def test_classifier_test_level_under_h0(n, m):
+    # The held-out-label permutation p-value has level alpha for equal AND unequal groups (the
+    # Bin(n_test, 1/2) tail rejected a true H0 in every repeat at 400 vs 40). Also exercises
+    # Newton's tolerance: raw N(0,1) features used to stall at the rounding floor.
+    rng = np.random.default_rng(11)
+    R, alpha = 1000, 0.05
+    rej = [ts.classifier_test(rng.standard_normal(n), rng.standard_normal(m), num_permutations=99,
+                              seed=rng)[1] <= alpha for _ in range(R)]
+    assert np.mean(rej) <= alpha + 5 * math.sqrt(alpha * (1 - alpha) / R)
+
+
+def test_classifier_test_threshold_minus_inf_is_the_held_out_label_fraction():
+    rng = np.random.default_rng(4)
+    X, Y = rng.standard_normal(200), 1 + 1.5 * rng.standard_normal(60)
+    acc, p = ts.classifier_test(X, Y, threshold=-np.inf, seed=0)
+    assert acc == 100 / 130 and p == 1.0  # held out: 100 of X, 30 of Y; "X" always
+    acc, p = ts.classifier_test(X[:60], Y, threshold=-np.inf, seed=0)
+    assert acc == 0.5 and p == 1.0
 
 
 @pytest.mark.parametrize("bad", [dict(X=np.ones((1, 2))), dict(bandwidth=0.0),

@@ -11,13 +11,14 @@ The pieces of chapter ``gans``:
   :func:`gaussian_ot_map`, the Frechet distance :func:`fid` and :func:`fid_from_samples`, and
   :func:`spectral_normalize` for 1-Lipschitz critics;
 * gradient descent-ascent on the bilinear game ``x^T A y`` (:func:`gda`, :func:`gda_matrix`);
-* a small GAN on a ring of Gaussians (:func:`gaussian_ring`, :func:`ring_centers`,
-  :func:`mode_count`, :func:`train_gan`);
+* a small GAN on a ring of Gaussians (:func:`mode_count`, :func:`train_gan`; the data come from
+  :func:`dlf.data.gaussian_ring` and :func:`dlf.data.ring_centers`);
 * the birthday-paradox test of support size (:func:`birthday_probability`,
   :func:`collision_support_estimate`).
 
 Derived in: book/generative/gans.md (Adversarial training and GANs).
-Depends on: numpy, torch, :mod:`dlf.linalg` (``spectral_norm``).
+Depends on: numpy, torch, :mod:`dlf.linalg` (``spectral_norm``), :mod:`dlf.data`
+(``gaussian_ring``, ``ring_centers``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
+from dlf.data import gaussian_ring, ring_centers
 from dlf.linalg import spectral_norm
 
 __all__ = [
@@ -46,8 +48,6 @@ __all__ = [
     "spectral_normalize",
     "gda_matrix",
     "gda",
-    "ring_centers",
-    "gaussian_ring",
     "mode_count",
     "train_gan",
     "birthday_probability",
@@ -560,40 +560,6 @@ def gda(A: Any, eta: float, steps: int, method: str = "simultaneous", *, x0: Any
 
 # ----------------------------------------------------------------------------- ring and GAN
 
-def ring_centers(n_modes: int = 8, radius: float = 2.0) -> np.ndarray:
-    """``n_modes`` equally spaced points on the circle of radius ``radius``, shape (n_modes, 2)."""
-    k = _count("n_modes", n_modes)
-    r = _real("radius", radius, positive=True)
-    a = 2 * np.pi * np.arange(k) / k
-    return r * np.stack([np.cos(a), np.sin(a)], axis=1)
-
-
-def gaussian_ring(n: int, *, n_modes: int = 8, radius: float = 2.0, std: float = 0.05,
-                  seed: Any = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Sample the uniform mixture of ``N(c_k, std^2 I_2)`` over :func:`ring_centers`.
-
-    Parameters
-    ----------
-    n : int >= 1
-    n_modes : int >= 1
-    radius, std : float > 0
-    seed : int >= 0 or numpy.random.Generator
-
-    Returns
-    -------
-    X : ndarray of float64, shape (n, 2)
-    labels : ndarray of int, shape (n,)
-        The mode of each point.
-    """
-    n = _count("n", n)
-    C = ring_centers(n_modes, radius)
-    s = _real("std", std, positive=True)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(
-        _count("seed", seed, 0))
-    lab = rng.integers(0, C.shape[0], size=n)
-    return C[lab] + s * rng.standard_normal((n, 2)), lab
-
-
 def mode_count(samples: Any, centers: Any, std: float, *, n_std: float = 3.0,
                min_fraction: float = 0.02) -> tuple[int, float]:
     """Number of modes a generator covers, and the fraction of its samples near some mode.
@@ -646,7 +612,7 @@ def train_gan(*, steps: int = 3000, hidden: int = 128, lr: float = 1e-3, beta1: 
               batch_size: int = 256, n_modes: int = 8, radius: float = 2.0, std: float = 0.05,
               loss: str = "nonsaturating", eval_every: int = 250, eval_size: int = 2000,
               seed: int = 0) -> dict[str, Any]:
-    """Train a GAN with MLPs ``2-hidden-hidden-2`` on :func:`gaussian_ring` data.
+    """Train a GAN with MLPs ``2-hidden-hidden-2`` on :func:`dlf.data.gaussian_ring` data.
 
     Each step takes one Adam step of the discriminator on the logistic loss (data labelled 1,
     generated samples 0) and then one Adam step of the generator, on

@@ -23,8 +23,6 @@ VALID_CALLS = {
     "gda_matrix": dict(A=_A, eta=0.1, method="alternating"),
     "gda": dict(A=_A, eta=0.1, steps=5, method="extragradient", x0=np.ones(3),
                 y0=np.zeros(2)),
-    "ring_centers": dict(n_modes=8, radius=2.0),
-    "gaussian_ring": dict(n=10, n_modes=8, radius=2.0, std=0.05, seed=0),
     "mode_count": dict(samples=np.array([[2.0, 0.0], [0.0, 2.0], [1.0, 1.0]]),
                        centers=np.array([[2.0, 0.0], [0.0, 2.0]]), std=0.05, n_std=3.0,
                        min_fraction=0.02),

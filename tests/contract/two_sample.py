@@ -13,6 +13,6 @@ VALID_CALLS = {
     "permutation_test": dict(X=_X, Y=_Y, statistic="mmd", num_permutations=9, bandwidth=1.0,
                              seed=0),
     "classifier_test": dict(X=_X, Y=_Y, test_fraction=0.4, lam=0.1, features="quadratic",
-                            seed=0),
+                            threshold=0.5, num_permutations=19, seed=0),
     "z_test_power": dict(shift=0.2, n=100, alpha=0.05, sigma=1.0),
 }
