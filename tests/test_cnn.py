@@ -83,3 +83,24 @@ def test_bad_input():
         cnn.alexnet("lenet")
     with pytest.raises(ValueError, match="block"):
         cnn.resnet("dense", [1])
+
+
+def test_train_classifier_probe_in_eval_mode():
+    """The label probe runs one example in eval mode: a BatchNorm net with a 1x1 last map trains,
+    the running statistics are untouched by the probe, and the caller's mode is restored."""
+    torch.manual_seed(0)
+    m = cnn.resnet("basic", [1, 1, 1, 1], num_classes=3, width=4, in_channels=1, stem="small")
+    X, y = torch.randn(32, 1, 8, 8), torch.randint(0, 3, (32,))
+    losses = cnn.train_classifier(m, X, y, epochs=1, lr=1e-2, batch_size=16, seed=0)
+    assert len(losses) == 1 and np.isfinite(losses[0])
+    u = cnn.UNet(width=4)
+    bns = [mod for mod in u.modules() if isinstance(mod, nn.BatchNorm2d)]
+    before = [(b.running_mean.clone(), b.running_var.clone(), int(b.num_batches_tracked))
+              for b in bns]
+    Xs, Ys = cnn.make_scenes(4, seed=0)
+    with pytest.raises(ValueError, match="labels below"):  # stops after the probe
+        cnn.train_classifier(u, Xs, Ys + 5, epochs=1, lr=1e-2, batch_size=4, seed=0)
+    assert u.training  # mode restored
+    for b, (mu, var, nb) in zip(bns, before, strict=True):
+        assert torch.equal(b.running_mean, mu) and torch.equal(b.running_var, var)
+        assert int(b.num_batches_tracked) == nb

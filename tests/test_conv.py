@@ -41,6 +41,10 @@ def test_fft_without_padding_is_circular():
     np.testing.assert_allclose(circ, _torch_conv(x, w, b, 1, 1, 1, 1, "circular"), atol=1e-12)
     zero = _torch_conv(x, w, b, 1, 1, 1, 1, "zeros")
     assert np.abs(circ - zero)[..., 0, :].min() > 0
+    circ2 = conv.fft_conv2d(x, w, padding=1, circular=True, padding_mode="circular")
+    np.testing.assert_allclose(circ2, circ, atol=1e-12)
+    with pytest.raises(ValueError, match="padding_mode"):
+        conv.fft_conv2d(x, w, padding=1, circular=True, padding_mode="reflect")
 
 
 def test_conv1d_true_convolution():

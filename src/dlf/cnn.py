@@ -449,8 +449,13 @@ def train_classifier(model, X, y, *, epochs, lr, batch_size, seed):
     lr = _float("lr", lr)
     batch_size = _int("batch_size", batch_size, minimum=1)
     g = torch.Generator().manual_seed(_seed(seed))
-    with torch.no_grad():
-        out = _forward(model, X[:1])
+    was_training = model.training
+    model.eval()  # the probe must neither need a batch > 1 nor touch BatchNorm running stats
+    try:
+        with torch.no_grad():
+            out = _forward(model, X[:1])
+    finally:
+        model.train(was_training)
     if out.ndim < 2 or int(y.max()) >= out.shape[1]:
         raise ValueError(f"y must hold labels below the model's {out.shape[1]} outputs, got "
                          f"{int(y.max())}")

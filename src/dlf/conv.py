@@ -326,10 +326,14 @@ def fft_conv2d(x, w, bias=None, stride=1, padding=0, dilation=1, groups=1, paddi
     the cyclic correlation computed by the FFT equals the linear one; the output is then read off
     at the strided positions. With ``circular=True`` the input is *not* zero-padded: the FFT of
     size ``H x W`` computes a cyclic correlation, which is the convolution with circular padding
-    (it differs from zero padding at the border).
+    (it differs from zero padding at the border); ``padding_mode`` must then be ``'zeros'`` or
+    ``'circular'`` (a reflect padding is rejected, not silently replaced).
     """
     if not isinstance(circular, (bool, np.bool_)):
         raise TypeError(f"circular must be a bool, got {circular!r}")
+    if circular and padding_mode not in ("zeros", "circular"):
+        raise ValueError("circular=True computes circular padding; padding_mode must be 'zeros' "
+                         f"or 'circular', got {padding_mode!r}")
     xp, w, b, s, d, g, (ho, wo) = _prepare(x, w, bias, stride, padding, dilation, groups,
                                            padding_mode)
     p = _pair("padding", padding, minimum=0)
