@@ -36,6 +36,12 @@ def test_affine_coupling_logdet_and_inverse(mask):
     assert torch.allclose(layer.inverse(z).detach(), x, atol=1e-12)
     keep = torch.tensor(mask, dtype=torch.bool)
     assert torch.equal(z[:, keep], x[:, keep])
+    s, tau = layer.scale_shift(x)
+    assert torch.equal(s[:, keep], torch.zeros_like(s[:, keep]))
+    assert torch.allclose(z.detach(), x * torch.exp(s.detach()) + tau.detach(), atol=1e-12)
+    assert torch.allclose(s.sum(dim=1).detach(), ld.detach(), atol=1e-12)
+    s_z, _ = layer.scale_shift(z)  # only the kept part is read, and z_A = x_A
+    assert torch.equal(s_z, s)
 
 
 def test_additive_coupling_volume_preserving():

@@ -5,14 +5,15 @@ sqrt(beta_t) z_t`` and its closed-form marginal ``x_t = sqrt(abar_t) x_0 + sqrt(
 with ``abar_t = prod_{s<=t} (1-beta_s)``, the Gaussian posterior ``q(x_{t-1} | x_t, x_0)``, the
 exact noised density and score of a Gaussian mixture (the oracle for denoising score matching),
 the optimal noise predictor ``eps*``, a small time-conditioned MLP denoiser with its training
-loop, ancestral (DDPM) sampling, a ring of Gaussians to learn, and the unbiased MMD^2 with a
-vectorised permutation test to compare samples with data.
+loop, and ancestral (DDPM) sampling.
 
 Time convention: ``betas[t-1]`` is ``beta_t`` for ``t = 1..T``; ``alpha_bar(betas)[t]`` is
 ``abar_t`` for ``t = 0..T`` (``abar_0 = 1``).
 
 Derived in: book/generative/flows-diffusion.md (Normalizing flows and diffusion).
-Depends on: numpy, scipy (logsumexp), torch; no other dlf module.
+Depends on: numpy, scipy (logsumexp), torch; no other dlf module. The chapter takes its data
+(the ring of Gaussians) from :mod:`dlf.data` and its two-sample test (unbiased MMD^2 and the
+permutation test) from :mod:`dlf.two_sample`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ __all__ = [
     "alpha_bar",
     "q_sample",
     "q_posterior",
-    "gaussian_ring",
     "mixture_log_prob",
     "mixture_score",
     "eps_star",
@@ -39,8 +39,6 @@ __all__ = [
     "dsm_loss",
     "train_denoiser",
     "ddpm_sample",
-    "mmd2_unbiased",
-    "mmd_permutation_test",
 ]
 
 
@@ -195,29 +193,7 @@ def q_posterior(x0: Any, xt: Any, t: int, betas: Any) -> tuple[np.ndarray, float
 
 
 # ---------------------------------------------------------------------------------------------
-# a Gaussian mixture: data, exact noised density and score
-
-
-def gaussian_ring(n: int, *, k: int = 8, radius: float = 2.0, std: float = 0.2,
-                  seed: int | np.random.Generator = 0) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` points from ``k`` equally weighted isotropic Gaussians on a circle.
-
-    Mode ``j`` has mean ``radius * (cos 2 pi j/k, sin 2 pi j/k)`` and standard deviation ``std``.
-
-    Returns
-    -------
-    X : ndarray of float64, shape (n, 2)
-    labels : ndarray of int64, shape (n,), the mode of each point
-    means : ndarray of float64, shape (k, 2)
-    """
-    n, k = _posint("n", n), _posint("k", k)
-    radius = _real("radius", radius, low=0.0, open_low=True)
-    std = _real("std", std, low=0.0, open_low=True)
-    rng = _rng("seed", seed)
-    ang = 2 * np.pi * np.arange(k) / k
-    means = radius * np.column_stack([np.cos(ang), np.sin(ang)])
-    labels = rng.integers(0, k, size=n)
-    return means[labels] + std * rng.standard_normal((n, 2)), labels, means
+# a Gaussian mixture: exact noised density and score
 
 
 def _mix_args(x: Any, means: Any, std: Any, abar: Any) -> tuple:
@@ -298,7 +274,7 @@ class DenoiserMLP(nn.Module):
                                  nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, d))
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        """``x`` of shape (n, d), integer steps ``t`` of shape (n,) in ``[1, T]``."""
+        """``x`` of shape (n, d), integer steps ``t`` of shape (n,) in ``[0, T]``."""
         x = _tensor("x", x, self.d)
         if not isinstance(t, torch.Tensor) or t.is_complex() or t.is_floating_point() \
                 or t.dtype == torch.bool:
@@ -400,71 +376,3 @@ def ddpm_sample(eps_fn: Callable[[np.ndarray, int], np.ndarray], n: int, betas: 
         if t > 1:
             x = x + math.sqrt(beta * (1 - ab[t - 1]) / (1 - ab[t])) * rng.standard_normal((n, d))
     return x
-
-
-# ---------------------------------------------------------------------------------------------
-# two-sample comparison
-
-
-def _gram(Z: np.ndarray, bandwidth: float) -> np.ndarray:
-    sq = (Z * Z).sum(1)
-    D = np.maximum(sq[:, None] + sq[None] - 2 * Z @ Z.T, 0.0)
-    return np.exp(-D / (2 * bandwidth**2))
-
-
-def _two(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
-    X, Y = _array("X", X, 2), _array("Y", Y, 2)
-    if X.shape[1] != Y.shape[1]:
-        raise ValueError(f"X and Y must have the same number of columns, got {X.shape} and "
-                         f"{Y.shape}")
-    if X.shape[0] < 2 or Y.shape[0] < 2:
-        raise ValueError(f"X and Y need at least 2 rows each, got {X.shape[0]} and {Y.shape[0]}")
-    return X, Y
-
-
-def _mmd_from(K0: np.ndarray, K: np.ndarray, A: np.ndarray, m: int, n: int) -> np.ndarray:
-    """Unbiased MMD^2 for each row of the 0/1 membership matrix ``A`` (1 = first sample)."""
-    B = 1.0 - A
-    KA0, KA = A @ K0, A @ K
-    sxx = (KA0 * A).sum(1)
-    syy = ((B @ K0) * B).sum(1)
-    sxy = (KA * B).sum(1)
-    return sxx / (m * (m - 1)) + syy / (n * (n - 1)) - 2 * sxy / (m * n)
-
-
-def mmd2_unbiased(X: Any, Y: Any, bandwidth: float = 0.5) -> float:
-    """Unbiased estimate of ``MMD^2`` with the Gaussian kernel ``exp(-|x-y|^2 / (2 h^2))``.
-
-    Implements (eq-fd-mmd): within-sample averages exclude the diagonal.
-    """
-    X, Y = _two(X, Y)
-    h = _real("bandwidth", bandwidth, low=0.0, open_low=True)
-    m, n = X.shape[0], Y.shape[0]
-    K = _gram(np.vstack([X, Y]), h)
-    K0 = K - np.diag(np.diag(K))
-    A = np.concatenate([np.ones(m), np.zeros(n)])[None]
-    return float(_mmd_from(K0, K, A, m, n)[0])
-
-
-def mmd_permutation_test(X: Any, Y: Any, bandwidth: float = 0.5, *, B: int = 200,
-                         seed: int | np.random.Generator = 0) -> tuple[float, float]:
-    """Permutation test of ``P_X = P_Y`` with the unbiased ``MMD^2`` as statistic.
-
-    The pooled sample is relabelled ``B`` times at random (all at once, one matrix product);
-    the p-value is ``(1 + #{perm stat >= observed}) / (1 + B)``, valid at every sample size.
-
-    Returns
-    -------
-    (mmd2, p_value)
-    """
-    X, Y = _two(X, Y)
-    h = _real("bandwidth", bandwidth, low=0.0, open_low=True)
-    B = _posint("B", B)
-    rng = _rng("seed", seed)
-    m, n = X.shape[0], Y.shape[0]
-    K = _gram(np.vstack([X, Y]), h)
-    K0 = K - np.diag(np.diag(K))
-    base = np.concatenate([np.ones(m), np.zeros(n)])
-    A = np.vstack([base, rng.permuted(np.tile(base, (B, 1)), axis=1)])
-    stats = _mmd_from(K0, K, A, m, n)
-    return float(stats[0]), float((1 + np.sum(stats[1:] >= stats[0])) / (1 + B))

@@ -191,9 +191,9 @@ def _mlp(d_in: int, hidden: int, d_out: int) -> nn.Sequential:
 
 
 class AdditiveCoupling(nn.Module):
-    """NICE coupling ``z_A = x_A``, ``z_B = x_B + t(x_A)``: volume preserving, ``log|det| = 0``.
+    """NICE coupling ``z_A = x_A``, ``z_B = x_B + tau(x_A)``: volume preserving, ``log|det| = 0``.
 
-    Implements (eq-fd-nice). ``mask`` marks the kept part A with ones; ``t`` is an MLP
+    Implements (eq-fd-nice). ``mask`` marks the kept part A with ones; the shift ``tau`` is an MLP
     ``d -> hidden -> hidden -> d`` applied to ``x * mask`` whose output is used on B only.
 
     Parameters
@@ -209,29 +209,29 @@ class AdditiveCoupling(nn.Module):
         d = self.mask.numel()
         self.net = _mlp(d, _posint("hidden", hidden), d)
 
-    def _t(self, x_a: torch.Tensor) -> torch.Tensor:
+    def _tau(self, x_a: torch.Tensor) -> torch.Tensor:
         return self.net(x_a) * (1 - self.mask)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(z, logdet)`` with ``logdet = 0`` of shape (n,)."""
         x = _batch("x", x, self.mask.numel())
-        z = x + self._t(x * self.mask)
+        z = x + self._tau(x * self.mask)
         return z, torch.zeros(x.shape[0], dtype=x.dtype)
 
     def inverse(self, z: torch.Tensor) -> torch.Tensor:
-        """``x_B = z_B - t(z_A)`` (``z_A = x_A``)."""
+        """``x_B = z_B - tau(z_A)`` (``z_A = x_A``)."""
         z = _batch("z", z, self.mask.numel())
-        return z - self._t(z * self.mask)
+        return z - self._tau(z * self.mask)
 
 
 class AffineCoupling(nn.Module):
-    """RealNVP coupling ``z_A = x_A``, ``z_B = x_B * exp(s(x_A)) + t(x_A)``.
+    """RealNVP coupling ``z_A = x_A``, ``z_B = x_B * exp(s(x_A)) + tau(x_A)``.
 
     Implements (eq-fd-realnvp): ``log|det J| = sum_{i in B} s_i(x_A)``; the inverse is
-    ``x_B = (z_B - t(z_A)) * exp(-s(z_A))``. By default ``(s, t)`` come from an MLP
+    ``x_B = (z_B - tau(z_A)) * exp(-s(z_A))``. By default ``(s, tau)`` come from an MLP
     ``d -> hidden -> hidden -> 2d`` applied to ``x * mask``, with ``s = tanh(raw)`` bounded in
     ``(-1, 1)`` for stable training. A custom ``net`` (any module mapping (n, d) to (n, 2d)) is
-    used as is, without the ``tanh``: its first ``d`` outputs are ``s``, the last ``d`` are ``t``.
+    used as is, without the ``tanh``: its first ``d`` outputs are ``s``, the last ``d`` are ``tau``.
 
     Parameters
     ----------
@@ -259,23 +259,31 @@ class AffineCoupling(nn.Module):
         d = self.mask.numel()
         if out.shape[-1] != 2 * d:
             raise ValueError(f"net must output shape (n, {2 * d}), got {tuple(out.shape)}")
-        s, t = out[:, :d], out[:, d:]
+        s, tau = out[:, :d], out[:, d:]
         if self.bounded:
             s = torch.tanh(s)
         keep = 1 - self.mask
-        return s * keep, t * keep
+        return s * keep, tau * keep
+
+    def scale_shift(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(s(x_A), tau(x_A))`` at ``x``, each of shape (n, d) and zero on A.
+
+        Only ``x_A`` is read (``x`` is masked here), so ``x`` may be a full input or output.
+        """
+        x = _batch("x", x, self.mask.numel())
+        return self._st(x * self.mask)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(z, logdet)``, ``logdet = sum_B s(x_A)`` of shape (n,)."""
         x = _batch("x", x, self.mask.numel())
-        s, t = self._st(x * self.mask)
-        return x * torch.exp(s) + t, s.sum(dim=1)
+        s, tau = self._st(x * self.mask)
+        return x * torch.exp(s) + tau, s.sum(dim=1)
 
     def inverse(self, z: torch.Tensor) -> torch.Tensor:
-        """``x_B = (z_B - t(z_A)) * exp(-s(z_A))``: a division by ``exp(s)``, not a product."""
+        """``x_B = (z_B - tau(z_A)) * exp(-s(z_A))``: a division by ``exp(s)``, not a product."""
         z = _batch("z", z, self.mask.numel())
-        s, t = self._st(z * self.mask)
-        return (z - t) * torch.exp(-s)
+        s, tau = self._st(z * self.mask)
+        return (z - tau) * torch.exp(-s)
 
 
 class Flow(nn.Module):

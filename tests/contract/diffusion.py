@@ -20,7 +20,6 @@ VALID_CALLS = {
     "alpha_bar": dict(betas=_B),
     "q_sample": dict(x0=_X, t=2, betas=_B, generator=0),
     "q_posterior": dict(x0=_X, xt=_X * 0.5, t=2, betas=_B),
-    "gaussian_ring": dict(n=10, k=4, radius=2.0, std=0.2, seed=0),
     "mixture_log_prob": dict(x=_X, means=_MEANS, std=0.3, abar=0.5),
     "mixture_score": dict(x=_X, means=_MEANS, std=0.3, abar=0.5),
     "eps_star": dict(x=_X, t=2, betas=_B, means=_MEANS, std=0.3),
@@ -32,6 +31,4 @@ VALID_CALLS = {
     "train_denoiser": dict(model=_net(), X=torch.tensor(_X, dtype=torch.float32), betas=_B,
                            steps=2, lr=1e-3, batch_size=2, seed=0),
     "ddpm_sample": dict(eps_fn=lambda x, t: 0.1 * x, n=5, betas=_B, d=2, seed=0),
-    "mmd2_unbiased": dict(X=_X, Y=_X + 0.5, bandwidth=0.5),
-    "mmd_permutation_test": dict(X=_X, Y=_X + 0.5, bandwidth=0.5, B=20, seed=0),
 }

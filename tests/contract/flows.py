@@ -23,6 +23,7 @@ VALID_CALLS = {
     "AffineCoupling": dict(mask=[1, 0], hidden=4, net=None),
     "AffineCoupling.forward": dict(x=_x()),
     "AffineCoupling.inverse": dict(z=_x()),
+    "AffineCoupling.scale_shift": dict(x=_x()),
     "Flow": dict(layers=[flows.AffineCoupling([1, 0], 4), flows.AffineCoupling([0, 1], 4)]),
     "Flow.forward": dict(x=_x(), _self=_flow),
     "Flow.inverse": dict(z=_x(), _self=_flow),
