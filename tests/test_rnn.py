@@ -12,8 +12,8 @@ from dlf import gradcheck, rnn
 A, Q, R = 0.9, 0.25, 1.0
 
 
-def _batch_posterior(x, a, q, r, v0):
-    """Mean and variance of h_T given x_1..x_T by conditioning the joint Gaussian (m0 = 0)."""
+def _batch_posterior(x, a, q, r, v0, m0=0.0):
+    """Mean and variance of h_T given x_1..x_T by conditioning the joint Gaussian."""
     T = len(x)
     var = np.empty(T)
     var[0] = v0
@@ -24,7 +24,8 @@ def _batch_posterior(x, a, q, r, v0):
     C = var[lo] * a ** np.abs(np.subtract.outer(idx, idx))
     Cx = C + r * np.eye(T)
     w = np.linalg.solve(Cx, C[:, -1])
-    return w @ x, C[-1, -1] - C[-1] @ w
+    mu = m0 * a ** idx  # prior means E h_t
+    return mu[-1] + w @ (x - mu), C[-1, -1] - C[-1] @ w
 
 
 def test_kalman_equals_batch_conditioning():
@@ -32,6 +33,24 @@ def test_kalman_equals_batch_conditioning():
     m, v = rnn.kalman_filter(x[0], A, Q, R)
     mb, vb = _batch_posterior(x[0], A, Q, R, 1.0)
     assert abs(m[-1] - mb) < 1e-12 and abs(v[-1] - vb) < 1e-12
+
+
+def test_kalman_non_default_prior_vs_batch_conditioning():
+    m0, v0 = 0.7, 2.0
+    _, x = rnn.kalman_sample(1, 30, A, Q, R, m0=m0, v0=v0, seed=4)
+    m, v = rnn.kalman_filter(x[0], A, Q, R, m0=m0, v0=v0)
+    for T in (1, 2, 30):
+        mb, vb = _batch_posterior(x[0, :T], A, Q, R, v0, m0)
+        assert abs(m[T - 1] - mb) < 1e-12 and abs(v[T - 1] - vb) < 1e-12
+
+
+def test_kalman_sample_prior_moments():
+    n, m0, v0 = 20000, 0.7, 2.0
+    h, _ = rnn.kalman_sample(n, 2, A, Q, R, m0=m0, v0=v0, seed=5)
+    h1 = h[:, 0]
+    assert abs(h1.mean() - m0) < 5 * math.sqrt(v0 / n)
+    # Var of the sample variance of a Gaussian: 2 v0^2 / (n - 1)
+    assert abs(h1.var(ddof=1) - v0) < 5 * v0 * math.sqrt(2 / (n - 1))
 
 
 def test_kalman_mean_zero_gain_when_r_large():
