@@ -43,6 +43,18 @@ def test_iwae_k1_is_the_full_monte_carlo_elbo_on_the_same_noise():
     ref = (-F.binary_cross_entropy_with_logits(model.dec(z), x, reduction="none").sum(-1)
            + Normal(0.0, 1.0).log_prob(z).sum(-1) - q.log_prob(z).sum(-1))
     torch.testing.assert_close(L1, ref.detach(), rtol=1e-12, atol=1e-12)
+    lw = model.log_weights(x, 1, generator=torch.Generator().manual_seed(5))
+    torch.testing.assert_close(lw[0], ref.detach(), rtol=1e-12, atol=1e-12)
+
+
+def test_iwae_is_the_log_mean_of_the_log_weights():
+    x = _data()
+    model = vae.VAE(d=10, m=2, hidden=7, seed=2)
+    lw = model.log_weights(x, 7, generator=torch.Generator().manual_seed(3), chunk=4)
+    assert lw.shape == (7, x.shape[0])
+    L7 = model.iwae(x, 7, generator=torch.Generator().manual_seed(3), chunk=4)
+    ref = torch.exp(lw).mean(0).log()                 # direct, without log-sum-exp
+    torch.testing.assert_close(L7, ref, rtol=1e-12, atol=1e-12)
 
 
 def test_grid_quantities_on_a_small_model():

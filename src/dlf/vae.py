@@ -159,13 +159,13 @@ class VAE(nn.Module):
         mu, log_var = self.encode(x)
         return 0.5 * (mu ** 2 + log_var.exp() - 1 - log_var).sum(-1)
 
-    def iwae(self, x: torch.Tensor, K: int, generator: torch.Generator | None = None,
-             chunk: int = 100) -> torch.Tensor:
-        """Per-example estimate ``log (1/K) sum_k p(x, z_k) / q(z_k | x)``, ``z_k ~ q(z | x)``.
+    def log_weights(self, x: torch.Tensor, K: int, generator: torch.Generator | None = None,
+                    chunk: int = 100) -> torch.Tensor:
+        """Log importance weights ``log p(x, z_k) - log q(z_k | x)``, ``z_k ~ q(z | x)`` iid.
 
-        Its mean is the bound ``L_K`` (thm-vae-iwae); with ``K = 1`` it is a one-draw ELBO
-        estimate (the full Monte Carlo, KL included). Draws are made in chunks of ``chunk``
-        examples. Returns a tensor of shape (n,), without gradient.
+        Returns a tensor of shape (K, n), without gradient; ``logsumexp`` over the first ``k``
+        rows minus ``log k`` is a draw of the bound ``L_k`` (thm-vae-iwae) for every ``k <= K``.
+        Draws are made in chunks of ``chunk`` examples.
         """
         x = _binary("x", x, self.d)
         K, chunk = _posint("K", K), _posint("chunk", chunk)
@@ -179,9 +179,19 @@ class VAE(nn.Module):
                 z = mu + torch.exp(0.5 * lv) * eps
                 log_q = -0.5 * (_LOG2PI + lv + eps ** 2).sum(-1)
                 log_prior = -0.5 * (_LOG2PI + z ** 2).sum(-1)
-                log_w = self.log_likelihood(xb, self.decode_logits(z)) + log_prior - log_q
-                outs.append(torch.logsumexp(log_w, 0) - math.log(K))
-        return torch.cat(outs)
+                outs.append(self.log_likelihood(xb, self.decode_logits(z)) + log_prior - log_q)
+        return torch.cat(outs, 1)
+
+    def iwae(self, x: torch.Tensor, K: int, generator: torch.Generator | None = None,
+             chunk: int = 100) -> torch.Tensor:
+        """Per-example estimate ``log (1/K) sum_k p(x, z_k) / q(z_k | x)``, ``z_k ~ q(z | x)``.
+
+        Its mean is the bound ``L_K`` (thm-vae-iwae); with ``K = 1`` it is a one-draw ELBO
+        estimate (the full Monte Carlo, KL included). Draws are made in chunks of ``chunk``
+        examples (see :meth:`log_weights`). Returns a tensor of shape (n,), without gradient.
+        """
+        log_w = self.log_weights(x, K, generator, chunk)
+        return torch.logsumexp(log_w, 0) - math.log(log_w.shape[0])
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """Pixel probabilities ``sigmoid(decoder(z))`` for ``n`` draws ``z ~ N(0, I)``, (n, d)."""

@@ -24,6 +24,7 @@ VALID_CALLS = {
     "VAE.elbo": dict(x=_X, beta=1.0, generator=None, n_samples=2, _self=_model),
     "VAE.kl_term": dict(x=_X, _self=_model),
     "VAE.iwae": dict(x=_X, K=3, generator=None, chunk=2, _self=_model),
+    "VAE.log_weights": dict(x=_X, K=3, generator=None, chunk=2, _self=_model),
     "VAE.sample": dict(n=3, generator=None, _self=_model),
     "train_vae": dict(X=_X, m=2, hidden=5, steps=3, lr=1e-3, batch_size=2, beta=1.0, seed=0,
                       record_every=1),
