@@ -126,3 +126,28 @@ def test_errors_name_arguments():
         dc.greedy(None, 2)
     with pytest.raises(ValueError, match="pairs"):
         dc.fit_reward(np.array([[0, 5, 1]]), 1, 3)
+
+
+def test_dpo_requires_strongly_connected_win_graph():
+    # one response always wins: no maximum likelihood reward, no DPO minimizer
+    with pytest.raises(ValueError, match="strongly connected"):
+        dc.fit_reward(np.array([[0, 0, 1]] * 5), 1, 2)
+    with pytest.raises(ValueError, match="strongly connected"):
+        dc.train_dpo(np.array([[0.5, 0.5]]), np.array([[0, 0, 1]] * 5), 0.5)
+    # the referee's instance (the chapter's sampling at seed 17): response 0 of prompt 6
+    # wins all of its comparisons
+    rng = np.random.default_rng(17 + 9)
+    X, Y = 10, 5
+    r = rng.standard_normal((X, Y))
+    rng.dirichlet(np.full(Y, 2.0), X)
+    x, a = rng.integers(0, X, 2000), rng.integers(0, Y, 2000)
+    b = (a + rng.integers(1, Y, 2000)) % Y
+    win = rng.random(2000) < dc.bt_prob(r[x, a], r[x, b])
+    pairs = np.stack([x, np.where(win, a, b), np.where(win, b, a)], 1)
+    ok = dc.win_graph_connected(pairs, X, Y)
+    assert not ok[6] and ok.sum() == 9
+    with pytest.raises(ValueError, match="prompt 6"):
+        dc.fit_reward(pairs, X, Y)
+    # a 3-cycle is strongly connected; a chain is not
+    assert dc.win_graph_connected(np.array([[0, 0, 1], [0, 1, 2], [0, 2, 0]]), 1, 3).all()
+    assert not dc.win_graph_connected(np.array([[0, 0, 1], [0, 1, 2], [0, 0, 2]]), 1, 3).any()

@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 #: A short plain-ASCII English text written for this book (public domain, CC0), used to train
-#: the character-level language model of the chapter. About 5 KB.
+#: the character-level language model of the chapter. About 4,000 characters.
 TEXT = """\
 The river begins in the hills as a thin thread of water that runs between stones. In the spring
 the snow melts and the thread becomes a stream, and the stream becomes loud. It carries sand and

@@ -42,6 +42,7 @@ __all__ = [
     "compute_optimal",
     "bt_prob",
     "fit_reward",
+    "win_graph_connected",
     "kl_optimal_policy",
     "dpo_loss",
     "train_dpo",
@@ -442,12 +443,44 @@ def _bt_nll(u: np.ndarray, pairs: np.ndarray) -> tuple[float, np.ndarray]:
     return nll, grad
 
 
+def win_graph_connected(pairs: Any, num_prompts: int, num_responses: int) -> np.ndarray:
+    r"""For each prompt, whether the directed graph of observed wins (an edge ``w -> l`` for
+    every row ``(x, w, l)``) is strongly connected on all responses.
+
+    This is the condition (Zermelo 1929, Ford 1957) under which the Bradley-Terry maximum
+    likelihood reward of that prompt exists (and is unique up to a constant).
+
+    Returns
+    -------
+    ndarray of bool, shape (num_prompts,)
+    """
+    X = _posint("num_prompts", num_prompts)
+    Y = _posint("num_responses", num_responses)
+    pr = _pairs("pairs", pairs, X, Y)
+    reach = np.zeros((X, Y, Y), dtype=bool)
+    reach[:, np.arange(Y), np.arange(Y)] = True
+    reach[pr[:, 0], pr[:, 1], pr[:, 2]] = True
+    for _ in range(max(1, int(np.ceil(np.log2(Y))))):  # transitive closure by squaring
+        reach = np.einsum("xij,xjk->xik", reach.astype(np.int64), reach.astype(np.int64)) > 0
+    return reach.all(axis=(1, 2))
+
+
+def _require_connected(pairs: np.ndarray, X: int, Y: int) -> None:
+    ok = win_graph_connected(pairs, X, Y)
+    if not ok.all():
+        x = int(np.flatnonzero(~ok)[0])
+        raise ValueError(f"pairs: the win graph of prompt {x} is not strongly connected "
+                         "(some set of responses never loses to the rest); the maximum "
+                         "likelihood reward and the DPO minimizer do not exist")
+
+
 def fit_reward(pairs: Any, num_prompts: int, num_responses: int) -> np.ndarray:
     r"""Tabular reward maximum likelihood under Bradley-Terry.
 
     Minimizes ``sum_(x, w, l) log(1 + exp(-(r[x, w] - r[x, l])))`` by Newton's method per prompt;
     rewards are defined up to a constant per prompt and returned centred (each row sums to 0).
-    The maximum exists when, for each prompt, the graph of observed wins is strongly connected.
+    The maximum exists if and only if, for each prompt, the graph of observed wins is strongly
+    connected (:func:`win_graph_connected`); otherwise a ``ValueError`` is raised.
 
     Parameters
     ----------
@@ -457,6 +490,7 @@ def fit_reward(pairs: Any, num_prompts: int, num_responses: int) -> np.ndarray:
     X = _posint("num_prompts", num_prompts)
     Y = _posint("num_responses", num_responses)
     pr = _pairs("pairs", pairs, X, Y)
+    _require_connected(pr, X, Y)
     r = np.zeros((X, Y))
     C = np.eye(Y) - 1.0 / Y  # projector onto centred vectors
     for x in range(X):
@@ -533,14 +567,20 @@ def train_dpo(pi_ref: Any, pairs: Any, beta: float, weights: Any = None, steps: 
     r"""Minimize :func:`dpo_loss` over tabular logits from ``log pi_ref`` with L-BFGS (float64).
 
     Returns the policy ``softmax(logits)``, shape (X, Y). ``steps`` bounds the L-BFGS
-    iterations; ``tol`` is its gradient tolerance.
+    iterations; ``tol`` is its gradient tolerance. Raises ``ValueError`` when the win graph of
+    some prompt (pairs of positive weight) is not strongly connected: the loss then has no
+    minimizer (:func:`win_graph_connected`).
     """
     p = _probs("pi_ref", pi_ref, (2,))
     if np.any(p == 0):
         raise ValueError("pi_ref must be positive")
-    _pairs("pairs", pairs, *p.shape)
+    pr = _pairs("pairs", pairs, *p.shape)
     if weights is not None:
-        _array("weights", weights, (1,))
+        w = _array("weights", weights, (1,))
+        if w.shape != (pr.shape[0],):
+            raise ValueError(f"weights must have shape ({pr.shape[0]},), got {w.shape}")
+        pr = pr[w > 0]
+    _require_connected(pr, *p.shape)
     beta = _real("beta", beta, low=0.0, low_open=True)
     steps = _posint("steps", steps)
     tol = _real("tol", tol, low=0.0, low_open=True)

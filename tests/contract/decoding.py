@@ -45,6 +45,7 @@ VALID_CALLS = {
     "bt_prob": dict(r1=np.array([0.5, -1.0]), r2=np.array([0.0, 0.3]),
                     _allow={"r1": {"negative"}, "r2": {"negative"}}),
     "fit_reward": dict(pairs=_PAIRS, num_prompts=2, num_responses=3),
+    "win_graph_connected": dict(pairs=_PAIRS, num_prompts=2, num_responses=3),
     "kl_optimal_policy": dict(pi_ref=_REF, reward=np.array([[1.0, 0.0, -1.0], [0.5, 0.2, 0.1]]),
                               beta=0.5),
     "dpo_loss": lambda: dict(logits=torch.zeros(2, 3, dtype=torch.float64), pi_ref=_REF,
