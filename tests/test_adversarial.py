@@ -9,7 +9,8 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.stats import binomtest
+from scipy.special import ndtri
+from scipy.stats import binom, binomtest
 
 from dlf import adversarial as adv
 
@@ -133,9 +134,15 @@ def test_certify_linear_base_within_exact_radius():
         p = float(normal.cdf(torch.tensor(dist / sigma)))
         exact = sigma * float(normal.icdf(torch.tensor(max(p, 1 - p))))
         assert exact == pytest.approx(abs(dist), abs=1e-6)  # torch erfinv: about 1e-7
+        # two-sided: the radius is at most the exact one, and at least what Clopper-Pearson
+        # gives at a pessimistic count (binomial 1e-7 quantile); a sigma^2 or shrunken radius fails
+        k_lo = binom.ppf(1e-7, 2000, max(p, 1 - p))
+        p_lo = adv.clopper_pearson_lower(int(k_lo), 2000, 1e-6)
+        r_lo = sigma * float(ndtri(p_lo)) if p_lo > 0.5 else 0.0
         if label != -1:
             assert label == int(dist > 0)
             assert radius <= exact
+        assert (radius if label != -1 else 0.0) >= r_lo - 1e-12
     assert sm.predict(torch.tensor([0.5, -0.2], dtype=torch.float64), 500, 0.01) == 1
 
 
@@ -164,7 +171,6 @@ def test_tanh_net_gradient_matches_autograd():
 
 
 def test_digit_model_parameter_counts():
-    assert sum(p.numel() for p in adv.digits_cnn(0).parameters()) == 1898
     assert sum(p.numel() for p in adv.digits_mlp(0).parameters()) == 4810
 
 
@@ -173,7 +179,8 @@ def test_training_reduces_loss_and_adversarial_training_runs():
     X = torch.rand(64, 1, 8, 8, generator=g)
     y = (X.reshape(64, -1).mean(dim=1) > 0.5).long()
     net = adv.digits_mlp(0)
-    losses = adv.train_classifier(net, X, y, epochs=15, lr=1e-2, batch_size=32, seed=0)
+    losses = adv._train_noisy(net, X, y, epochs=15, lr=1e-2, batch_size=32, seed=0,
+                              noise_std=0.05)
     assert losses[-1] < 0.5 * losses[0]
     net2 = adv.digits_mlp(0)
     l2 = adv.adversarial_training(net2, X, y, eps=0.05, epochs=3, batch_size=32, attack="pgd",
@@ -208,3 +215,13 @@ def test_box_then_ball_not_exact_for_l2():
             assert gap > 1e-2
         else:
             assert abs(gap) < 1e-12
+
+
+def test_float32_l2_zero_vector_is_finite():
+    # torch.finfo(float32).tiny instead of 1e-300 (which underflows to 0 and gives 0/0 = NaN)
+    z = adv.project(torch.zeros(2, 3), 0.0, 2)
+    assert z.dtype == torch.float32 and bool((z == 0).all())
+    x = torch.full((2, 3), 0.5)
+    y = torch.tensor([0, 1])
+    xa = adv.fgsm(lambda v: torch.zeros(len(v), 2) + 0 * v.sum(), x, y, 0.1, p=2)
+    assert bool(torch.isfinite(xa).all()) and torch.equal(xa, x)

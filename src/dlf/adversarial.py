@@ -2,14 +2,15 @@
 
 Implements projections onto l_1, l_2 and l_inf balls (and onto the pixel box), the fast gradient
 sign method (FGSM) and projected gradient descent (PGD) attacks with random start, per-example
-robust accuracy under several attacks, the exact worst case of a linear binary classifier, two
-small digit classifiers and their training loop (optionally with Gaussian noise), adversarial
+robust accuracy under several attacks, the exact worst case of a linear binary classifier, a
+small digit MLP, training on Gaussian-noisy inputs (a private helper), adversarial
 training with FGSM plus a random start or with PGD, the one-sided Clopper-Pearson bound, a
 Gaussian randomized-smoothing classifier with Cohen et al.'s PREDICT and CERTIFY, the robust
 two-layer ReLU construction of Vardi et al. and the random two-layer tanh networks of Bubeck et al.
 
 Derived in: book/robustness/adversarial.md (Adversarial examples).
-Depends on: numpy, scipy (special functions, binomial test), torch; no other dlf module.
+Depends on: numpy, scipy (special functions, binomial test), torch. The chapter trains the digit
+CNN of dlf.cnn (``digits_cnn``, ``train_classifier``); this module imports no other dlf module.
 """
 
 from __future__ import annotations
@@ -32,9 +33,7 @@ __all__ = [
     "pgd",
     "robust_accuracy",
     "linear_worst_case",
-    "digits_cnn",
     "digits_mlp",
-    "train_classifier",
     "adversarial_training",
     "clopper_pearson_lower",
     "SmoothedClassifier",
@@ -182,7 +181,7 @@ def _project(delta: torch.Tensor, eps: float, p: float) -> torch.Tensor:
         out = v.clamp(-eps, eps)
     elif p == 2:
         norm = v.norm(dim=1, keepdim=True)
-        out = v * torch.clamp(eps / norm.clamp_min(1e-300), max=1.0)
+        out = torch.where(norm > eps, v * (eps / norm.clamp_min(torch.finfo(v.dtype).tiny)), v)
     else:
         a = v.abs()
         inside = a.sum(dim=1, keepdim=True) <= eps
@@ -261,7 +260,7 @@ def _ascent_direction(g: torch.Tensor, p: float) -> torch.Tensor:
     if p == math.inf:
         d = torch.sign(v)
     elif p == 2:
-        d = v / v.norm(dim=1, keepdim=True).clamp_min(1e-300)
+        d = v / v.norm(dim=1, keepdim=True).clamp_min(torch.finfo(v.dtype).tiny)
     else:
         idx = v.abs().argmax(dim=1, keepdim=True)
         d = torch.zeros_like(v).scatter(1, idx, torch.sign(v.gather(1, idx)))
@@ -323,7 +322,7 @@ def _random_ball(shape, eps, p, dtype, gen):
     zf = _flat(z)
     if p == 1:
         zf = zf.sign() * torch.empty_like(zf).exponential_(generator=gen)
-    norm = zf.norm(p=p, dim=1, keepdim=True).clamp_min(1e-300)
+    norm = zf.norm(p=p, dim=1, keepdim=True).clamp_min(torch.finfo(zf.dtype).tiny)
     r = torch.rand((zf.shape[0], 1), dtype=dtype, generator=gen) ** (1.0 / zf.shape[1])
     return (eps * r * zf / norm).reshape(shape)
 
@@ -465,20 +464,12 @@ def linear_worst_case(w: Any, b: float, x: Any, y: int, eps: float,
 # models and training
 
 
-def digits_cnn(seed: int = 0) -> nn.Module:
-    """A 1,898-parameter CNN for 8x8 digits: conv 1->8 and 8->16 (3x3, padding 1), each followed
-    by ReLU and 2x2 max-pooling, then a linear layer 64 -> 10. Input shape (n, 1, 8, 8)."""
-    torch.manual_seed(_seed(seed))
-    return nn.Sequential(
-        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(64, 10))
-
-
 def digits_mlp(seed: int = 0) -> nn.Module:
     """A 4,810-parameter MLP 64 -> 64 -> 10 (ReLU) taking (n, 1, 8, 8) images."""
-    torch.manual_seed(_seed(seed))
-    return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+    seed = _seed(seed)
+    with torch.random.fork_rng():  # PyTorch's default initialization, from our seed only
+        torch.manual_seed(seed)
+        return nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
 
 
 def _train_args(model, X, y, epochs, lr, batch_size, seed):
@@ -509,18 +500,12 @@ def _fit(model, X, y, epochs, lr, batch_size, seed, perturb):
     return losses
 
 
-def train_classifier(model: Any, X: Any, y: Any, *, epochs: int = 20, lr: float = 1e-2,
-                     batch_size: int = 128, seed: int = 0, noise_std: float = 0.0
-                     ) -> list[float]:
-    """Train ``model`` in place with Adam on the cross-entropy, optionally on noisy inputs.
+def _train_noisy(model: Any, X: Any, y: Any, *, epochs: int, lr: float, batch_size: int,
+                 seed: int, noise_std: float) -> list[float]:
+    """Train ``model`` in place with Adam on the cross-entropy of ``x + N(0, noise_std^2 I)``.
 
-    With ``noise_std > 0`` each batch is replaced by ``x + N(0, noise_std^2 I)`` (the Gaussian
-    data augmentation that randomized smoothing needs).
-
-    Returns
-    -------
-    list of float
-        The mean training loss of each epoch.
+    The Gaussian data augmentation that randomized smoothing needs; with ``noise_std = 0`` it is
+    the plain loop of ``dlf.cnn.train_classifier``. Returns the mean loss of each epoch.
     """
     X, y, epochs, lr, batch_size, seed = _train_args(model, X, y, epochs, lr, batch_size, seed)
     noise_std = _nonneg("noise_std", noise_std)
