@@ -10,7 +10,15 @@ from torch.distributions import Normal, kl_divergence
 
 from dlf import vae
 
-torch.set_default_dtype(torch.float64)
+
+@pytest.fixture(autouse=True, scope="module")
+def _float64():
+    """float64 for this module's tests only (a global default would leak into other modules'
+    tests that share the worker process)."""
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)
 
 
 def _data(n=12, d=10, seed=0):
