@@ -80,7 +80,7 @@ book-tests: $(STAMP)
 
 # Tests of the built site in _build/html (run after `make html`).
 site-tests: $(STAMP)
-	$(BIN)/pytest -m site -q
+	$(BIN)/pytest -m site -q -n $(TESTJOBS)
 
 # The robustness sweep: every chapter executed again (outside Sphinx) with every seed shifted and
 # other floating-point kernels; a check that passed by luck fails here, named with its chapter.

@@ -43,6 +43,7 @@ extensions = [
     "wheel",  # the dlf wheel ships at the site's root, for readers outside the repository
     "light_static",  # only the icons the pages use; no source maps or unused theme files
     "search_fold",  # search finds "Lojasiewicz" for "Łojasiewicz"
+    "lean_pickles",  # no node drags a whole doctree or the environment into the build's pickles
 ]
 
 exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "_ext", "_static"]

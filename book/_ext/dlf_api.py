@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import re
 import shutil
@@ -321,6 +322,11 @@ def _generate_pages(app):
         for path, text in wanted.items():
             if not path.exists() or path.read_text() != text:
                 path.write_text(text)
+    # autodoc imports the modules (and torch) while reading the API pages; imported here, in the
+    # main process, they are inherited by every forked reader of a parallel build instead of
+    # being imported again by each (about 3 s of CPU per reader)
+    for module in dlf_modules(src):
+        importlib.import_module(module)
 
 
 class DlfApi(SphinxDirective):

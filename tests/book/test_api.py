@@ -7,6 +7,7 @@ does not, and checks that the build fails naming the module and the label.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import textwrap
@@ -75,6 +76,7 @@ class _Page(HTMLParser):
             self._code.append(data)
 
 
+@functools.cache  # a page is read once per session, however many links reach it
 def _parse(path: Path) -> _Page:
     page = _Page()
     page.feed(path.read_text())

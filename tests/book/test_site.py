@@ -123,3 +123,20 @@ def test_search_index_folds_accents(html_dir):
         docs = {terms[word]} if isinstance(terms[word], int) else set(terms[word])
         assert docs <= ({terms[folded]} if isinstance(terms[folded], int)
                         else set(terms[folded])), f"{folded!r} misses pages of {word!r}"
+
+
+def test_build_pickles_stay_small(html_dir):
+    """No node drags a whole doctree or the environment into the build's pickles.
+
+    book/_ext/lean_pickles.py: before it, environment.pickle weighed 26 MB (each exercise and
+    erratum title carried its chapter's doctree) and every API page's doctree 3.3 MB (a copy of
+    the environment), and the parallel build spent minutes of CPU pickling them.
+    """
+    doctrees = html_dir.parent / "doctrees"
+    env = doctrees / "environment.pickle"
+    assert env.is_file(), f"no {env}: the site tests read the doctrees `make html` leaves there"
+    assert env.stat().st_size <= 10 * 2**20, f"environment.pickle: {env.stat().st_size} bytes"
+    api = {p.name: p.stat().st_size for p in (doctrees / "appendix" / "api").glob("*.doctree")}
+    assert api, "no doctree of an API page"
+    heavy = {k: v for k, v in api.items() if v > 2**20}
+    assert not heavy, f"API doctrees over 1 MB (a node keeps another document?): {heavy}"
