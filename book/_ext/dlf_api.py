@@ -308,9 +308,11 @@ def _generate_pages(app):
     for module in dlf_modules(src):
         derived = _derived_in(_module_doc(src, module), module, book)
         book.derived[module] = re.findall(rf":{ROLE}:`chapter:([^`@]+)@", derived)
+    api_pages = False
     for index in sorted(srcdir.rglob("*.md")):
         if "_build" in index.parts or f".. {DIRECTIVE}::" not in index.read_text(errors="replace"):
             continue
+        api_pages = True
         folder = index.with_suffix("")
         folder.mkdir(exist_ok=True)
         wanted = {}
@@ -325,8 +327,9 @@ def _generate_pages(app):
     # autodoc imports the modules (and torch) while reading the API pages; imported here, in the
     # main process, they are inherited by every forked reader of a parallel build instead of
     # being imported again by each (about 3 s of CPU per reader)
-    for module in dlf_modules(src):
-        importlib.import_module(module)
+    if app.parallel > 1 and api_pages:
+        for module in dlf_modules(src):
+            importlib.import_module(module)
 
 
 class DlfApi(SphinxDirective):

@@ -78,26 +78,36 @@ class PageLog:
                 + [f"console error: {e}" for e in self.errors])
 
 
-def _open(browser, site: str, path: str, **context_options):
-    """Open ``path`` offline; return the page and the log of what went wrong."""
+def _open(browser, site: str, path: str, math: bool = True, **context_options):
+    """Open ``path`` offline; return the page and the log of what went wrong.
+
+    ``math=False`` keeps MathJax from loading (for tests of the page's controls, which need no
+    typeset formulas: typesetting a chapter costs seconds of CPU).
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
     page = context.new_page()
     log = PageLog()
     host = urlparse(site).netloc
+    blocked: set[str] = set()
 
     def route(r):
-        if urlparse(r.request.url).netloc == host or r.request.url.startswith("data:"):
+        url = r.request.url
+        if not math and "/_static/mathjax/" in url:
+            blocked.add(url)
+            r.abort()
+        elif urlparse(url).netloc == host or url.startswith("data:"):
             r.continue_()
         else:
-            log.external.append(r.request.url)
+            log.external.append(url)
             r.abort()
 
     page.route("**/*", route)
     page.on("requestfailed", lambda r: log.failed.append(f"{r.url} ({r.failure})")
-            if r.url not in log.external else None)
+            if r.url not in log.external and r.url not in blocked else None)
     page.on("response", lambda r: log.failed.append(f"{r.url} (HTTP {r.status})")
             if r.status >= 400 else None)
-    page.on("console", lambda m: log.errors.append(m.text) if m.type == "error" else None)
+    page.on("console", lambda m: log.errors.append(m.text) if m.type == "error"
+            and m.location.get("url") not in blocked else None)
     page.on("pageerror", lambda e: log.errors.append(str(e)))
     page.goto(f"{site}/{path}", wait_until="load")
     return page, log
@@ -214,7 +224,7 @@ def test_chapter_renders_offline(browser, site, html_dir, path):
 
 
 def test_search_finds_gradient_descent(browser, site):
-    page, log = _open(browser, site, "search.html?q=gradient")
+    page, log = _open(browser, site, "search.html?q=gradient", math=False)
     try:
         page.wait_for_selector("#search-results li a[href*='optimization/opt-gd']",
                                timeout=20_000)
@@ -226,7 +236,7 @@ def test_search_finds_gradient_descent(browser, site):
 
 
 def test_search_folds_accents(browser, site):
-    page, log = _open(browser, site, "search.html?q=Lojasiewicz")
+    page, log = _open(browser, site, "search.html?q=Lojasiewicz", math=False)
     try:
         page.wait_for_selector("#search-results li a[href*='optimization/landscapes']",
                                timeout=20_000)
@@ -237,7 +247,7 @@ def test_search_folds_accents(browser, site):
 
 def test_copy_button_copies_code_without_prompts_or_output(browser, site, html_dir):
     path = "optimization/opt-gd.html"
-    page, _ = _open(browser, site, path)
+    page, _ = _open(browser, site, path, math=False)
     try:
         page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
         cell = page.locator("div.cell_input").first
@@ -258,7 +268,7 @@ def test_copy_button_copies_code_without_prompts_or_output(browser, site, html_d
 
 
 def test_code_names_link_to_the_api(browser, site):
-    page, _ = _open(browser, site, "optimization/opt-gd.html")
+    page, _ = _open(browser, site, "optimization/opt-gd.html", math=False)
     try:
         link = page.locator("div.cell_input a.sphinx-codeautolink-a[href*='dlf.optim.gradient']")
         assert link.count() >= 1, "no call of dlf.optim.gradient_descent links to the API"
@@ -322,7 +332,7 @@ _NARROW = """() => {
 
 
 def _open_at(browser, site: str, path: str, width: int):
-    page, log = _open(browser, site, path)
+    page, log = _open(browser, site, path, math=False)
     page.set_viewport_size({"width": width, "height": 844})
     return page, log
 
@@ -350,7 +360,7 @@ def test_navigation_buttons_open_their_drawer_on_narrow_screens(browser, site, w
 
 
 def test_menu_button_collapses_the_sidebar_on_a_desktop(browser, site):
-    page, log = _open(browser, site, "optimization/opt-gd.html")
+    page, log = _open(browser, site, "optimization/opt-gd.html", math=False)
     try:
         [b for b in page.query_selector_all(".primary-toggle") if b.is_visible()][0].click()
         page.wait_for_timeout(300)

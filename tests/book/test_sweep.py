@@ -101,6 +101,14 @@ def test_sweep_runs_the_downloaded_notebook_with_site(tiny_book, tmp_path):
     assert tiny_book.executions() == built + 2  # the notebook and the source both ran
 
 
+def test_sweep_first_runs_only_the_first_perturbations(tiny_book):
+    proc = run_sweep(tiny_book, "--first", "1")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 perturbation(s)" in proc.stdout and "seed+2" not in proc.stdout, proc.stdout
+    proc = run_sweep(tiny_book, "--first", "0")
+    assert proc.returncode == 2 and "--first must be at least 1" in proc.stderr, proc.stderr
+
+
 def test_sweep_shifts_run_on_native_kernels(tiny_book):
     tiny_book.write_chapter(lucky_chapter(native_float32_dot()))
     proc = run_sweep(tiny_book, "--shifts", "0")
