@@ -188,6 +188,28 @@ def test_training_reduces_loss_and_adversarial_training_runs():
     assert len(l2) == 3 and all(math.isfinite(v) for v in l2)
 
 
+@pytest.mark.parametrize("attack", ["fgsm_rs", "pgd"])
+def test_adversarial_training_attacks_in_eval_mode(attack):
+    # BatchNorm's running statistics may be updated only by the training forward passes (one
+    # per batch), never by the attack's; every attack forward runs in eval mode.
+    g = torch.Generator().manual_seed(1)
+    X = torch.rand(48, 1, 8, 8, generator=g)
+    y = (X.reshape(48, -1).mean(dim=1) > 0.5).long()
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
+                              torch.nn.Flatten(), torch.nn.Linear(4 * 36, 2))
+    modes = []
+    net.register_forward_pre_hook(lambda m, inp: modes.append(m.training))
+    adv.adversarial_training(net, X, y, eps=0.05, epochs=2, batch_size=16, attack=attack,
+                             steps=3, seed=0)
+    n_batches = 2 * 3
+    assert int(net[1].num_batches_tracked) == n_batches
+    assert modes.count(True) == n_batches
+    per_batch = 1 + (1 if attack == "fgsm_rs" else 3)  # attack forwards, then the training one
+    assert modes == ([False] * (per_batch - 1) + [True]) * n_batches
+    assert not net.training
+
+
 @pytest.mark.parametrize("bad", [
     lambda: adv.project(torch.ones(3), -0.1, 2),
     lambda: adv.project(torch.ones(3), 0.1, 3),

@@ -529,7 +529,10 @@ def adversarial_training(model: Any, X: Any, y: Any, *, eps: float, epochs: int 
     """Minibatch training on the robust risk (eq-adv-robust-risk), l_inf ball of radius ``eps``.
 
     Each batch is replaced by adversarial inputs for the current parameters, then one Adam step
-    is taken on them (Danskin: the gradient at the inner maximizer).
+    is taken on them (Danskin: the gradient at the inner maximizer). The attack is generated with
+    the model in eval mode (BatchNorm running statistics are neither used for the batch nor
+    updated by the attack's forward passes, dropout is off); the step is taken in train mode,
+    and the model is left in eval mode.
 
     Parameters
     ----------
@@ -560,6 +563,15 @@ def adversarial_training(model: Any, X: Any, y: Any, *, eps: float, epochs: int 
         raise ValueError(f"X must lie in the box clip={clip!r}")
 
     def perturb(xb, yb, gen):
+        # The attack runs in eval mode (BatchNorm uses its running statistics and does not update
+        # them, dropout is off); the training step that follows runs in train mode.
+        model.eval()
+        try:
+            return attack_batch(xb, yb, gen)
+        finally:
+            model.train()
+
+    def attack_batch(xb, yb, gen):
         if eps == 0:
             return xb
         if attack == "pgd":
