@@ -148,6 +148,23 @@ def test_dpo_requires_strongly_connected_win_graph():
     assert not ok[6] and ok.sum() == 9
     with pytest.raises(ValueError, match="prompt 6"):
         dc.fit_reward(pairs, X, Y)
+    # existence without uniqueness: two 2-cycles (the weakly connected components are strongly
+    # connected); r = 0 has zero gradient, so the maximum exists but is not unique
+    two = np.array([[0, 0, 1], [0, 1, 0], [0, 2, 3], [0, 3, 2]])
+    assert not dc.win_graph_connected(two, 1, 4).any()
+    nll = lambda r: np.logaddexp(0.0, -(r[two[:, 1]] - r[two[:, 2]])).sum()  # noqa: E731
+    assert nll(np.zeros(4)) == pytest.approx(4 * np.log(2), rel=1e-15)
+    assert nll(np.array([1.0, 1.0, -1.0, -1.0])) == pytest.approx(4 * np.log(2), rel=1e-15)
+    for u in np.random.default_rng(0).standard_normal((50, 4)):
+        assert nll(u) >= 4 * np.log(2)
+    with pytest.raises(ValueError, match="exist but are not unique"):
+        dc.fit_reward(two, 1, 4)
+    with pytest.raises(ValueError, match="exist but are not unique"):  # 2 is never compared
+        dc.fit_reward(np.array([[0, 0, 1], [0, 1, 0]]), 1, 3)
+    with pytest.raises(ValueError, match="do not exist"):
+        dc.fit_reward(np.array([[0, 0, 1]] * 5), 1, 2)
+    with pytest.raises(ValueError, match="exist but are not unique"):
+        dc.train_dpo(np.full((1, 4), 0.25), two, 0.5)
     # a 3-cycle is strongly connected; a chain is not
     assert dc.win_graph_connected(np.array([[0, 0, 1], [0, 1, 2], [0, 2, 0]]), 1, 3).all()
     assert not dc.win_graph_connected(np.array([[0, 0, 1], [0, 1, 2], [0, 0, 2]]), 1, 3).any()

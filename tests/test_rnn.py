@@ -212,6 +212,16 @@ def test_orthogonal_is_haar_first_entry_mean():
     assert abs(vals.mean()) < 5 * math.sqrt(1 / 3 / 3000)
 
 
+def test_orthogonal_is_haar_joint_moment_and_uniform_entry():
+    from scipy import stats
+    Qs = np.array([rnn.orthogonal(3, seed=s) for s in range(3000)])
+    # Haar: E[Q_11 Q_22] = 0; a single global random sign would leave it far from 0
+    prod = Qs[:, 0, 0] * Qs[:, 1, 1]
+    assert abs(prod.mean()) < 5 * prod.std(ddof=1) / math.sqrt(prod.size)
+    # n = 3: the first column is uniform on S^2, so Q_11 is uniform on [-1, 1]
+    assert stats.kstest(Qs[:, 0, 0], stats.uniform(loc=-1, scale=2).cdf).pvalue > 1e-6
+
+
 @pytest.mark.parametrize("c", [0.1, 1.0, 100.0])
 def test_clip_vs_torch(c):
     rng = np.random.default_rng(5)

@@ -448,7 +448,9 @@ def win_graph_connected(pairs: Any, num_prompts: int, num_responses: int) -> np.
     every row ``(x, w, l)``) is strongly connected on all responses.
 
     This is the condition (Zermelo 1929, Ford 1957) under which the Bradley-Terry maximum
-    likelihood reward of that prompt exists (and is unique up to a constant).
+    likelihood reward of that prompt exists and is unique up to a constant. Existence alone
+    holds if and only if every weakly connected component of the graph is strongly connected
+    (then the reward is unique up to one constant per component).
 
     Returns
     -------
@@ -457,21 +459,33 @@ def win_graph_connected(pairs: Any, num_prompts: int, num_responses: int) -> np.
     X = _posint("num_prompts", num_prompts)
     Y = _posint("num_responses", num_responses)
     pr = _pairs("pairs", pairs, X, Y)
+    return _win_reach(pr, X, Y).all(axis=(1, 2))
+
+
+def _win_reach(pairs: np.ndarray, X: int, Y: int) -> np.ndarray:
+    """Reachability in the win graph of each prompt, shape (X, Y, Y), reflexive."""
     reach = np.zeros((X, Y, Y), dtype=bool)
     reach[:, np.arange(Y), np.arange(Y)] = True
-    reach[pr[:, 0], pr[:, 1], pr[:, 2]] = True
+    reach[pairs[:, 0], pairs[:, 1], pairs[:, 2]] = True
     for _ in range(max(1, int(np.ceil(np.log2(Y))))):  # transitive closure by squaring
         reach = np.einsum("xij,xjk->xik", reach.astype(np.int64), reach.astype(np.int64)) > 0
-    return reach.all(axis=(1, 2))
+    return reach
 
 
 def _require_connected(pairs: np.ndarray, X: int, Y: int) -> None:
-    ok = win_graph_connected(pairs, X, Y)
+    reach = _win_reach(pairs, X, Y)
+    ok = reach.all(axis=(1, 2))
     if not ok.all():
         x = int(np.flatnonzero(~ok)[0])
-        raise ValueError(f"pairs: the win graph of prompt {x} is not strongly connected "
-                         "(some set of responses never loses to the rest); the maximum "
-                         "likelihood reward and the DPO minimizer do not exist")
+        # every weakly connected component is strongly connected iff reachability is symmetric
+        if (reach[x] == reach[x].T).all():
+            raise ValueError(f"pairs: the win graph of prompt {x} is not strongly connected "
+                             "(but each of its weakly connected components is); the maximum "
+                             "likelihood reward and the DPO minimizer exist but are not unique "
+                             "(one free constant per component)")
+        raise ValueError(f"pairs: the win graph of prompt {x} is not strongly connected, and "
+                         "some set of responses beats the rest and never loses to it; the "
+                         "maximum likelihood reward and the DPO minimizer do not exist")
 
 
 def fit_reward(pairs: Any, num_prompts: int, num_responses: int) -> np.ndarray:
@@ -479,8 +493,11 @@ def fit_reward(pairs: Any, num_prompts: int, num_responses: int) -> np.ndarray:
 
     Minimizes ``sum_(x, w, l) log(1 + exp(-(r[x, w] - r[x, l])))`` by Newton's method per prompt;
     rewards are defined up to a constant per prompt and returned centred (each row sums to 0).
-    The maximum exists if and only if, for each prompt, the graph of observed wins is strongly
-    connected (:func:`win_graph_connected`); otherwise a ``ValueError`` is raised.
+    The maximum exists and is unique (up to a constant per prompt) if and only if, for each
+    prompt, the graph of observed wins is strongly connected (:func:`win_graph_connected`);
+    otherwise a ``ValueError`` is raised. Its message says which case applies: the maximum
+    exists but is not unique when every weakly connected component is strongly connected (for
+    example when a response is never compared), and it does not exist otherwise.
 
     Parameters
     ----------
@@ -569,7 +586,7 @@ def train_dpo(pi_ref: Any, pairs: Any, beta: float, weights: Any = None, steps: 
     Returns the policy ``softmax(logits)``, shape (X, Y). ``steps`` bounds the L-BFGS
     iterations; ``tol`` is its gradient tolerance. Raises ``ValueError`` when the win graph of
     some prompt (pairs of positive weight) is not strongly connected: the loss then has no
-    minimizer (:func:`win_graph_connected`).
+    minimizer, or one that is not unique (:func:`win_graph_connected`, :func:`fit_reward`).
     """
     p = _probs("pi_ref", pi_ref, (2,))
     if np.any(p == 0):
