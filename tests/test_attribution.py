@@ -162,6 +162,11 @@ def test_lissa_is_unbiased_and_deterministic():
     assert np.all(np.abs(runs.mean(0) - target) <= 5 * se)
     np.testing.assert_array_equal(at.lissa(sample, 20, v, s, 15, seed=3),
                                   at.lissa(sample, 20, v, s, 15, seed=3))
+    # exact products: LiSSA is S_r v itself, with the same number of terms (catches off-by-one)
+    for r in (1, 2, 15):
+        np.testing.assert_allclose(at.lissa(lambda idx, u: H @ u, 20, v, s, r),
+                                   at.neumann_inverse_hvp(lambda u: H @ u, v, s, r),
+                                   rtol=1e-12, atol=1e-15)
 
 
 def test_cg_exact_in_d_steps_and_rejects_indefinite():

@@ -267,9 +267,10 @@ def classifier_test(X: Any, Y: Any, *, test_fraction: float = 0.5, lam: float = 
     ``d(x) > 0``, which predicts "from ``X``" always). The statistic is the held-out accuracy.
     Given the training part, under ``H0`` the held-out points are exchangeable, so the accuracy
     against ``num_permutations`` uniform permutations of the held-out labels gives the
-    permutation p-value ``(1 + #{b: acc_b >= acc}) / (B + 1)``, of exact level for any group
-    sizes. (The binomial tail ``P(Bin(n_test, 1/2) >= #correct)`` is not a valid p-value when
-    the held-out groups differ in size, and only a conservative one when they are equal.)
+    permutation p-value ``(1 + #{b: acc_b >= acc}) / (B + 1)``, of valid level for any group
+    sizes (conservative by the ties of this discrete statistic). (The binomial tail
+    ``P(Bin(n_test, 1/2) >= #correct)`` is not a valid p-value when the held-out groups differ
+    in size, and only a conservative one when they are equal.)
 
     Parameters
     ----------
