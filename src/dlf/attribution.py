@@ -402,7 +402,7 @@ def neumann_inverse_hvp(hvp: Callable[[np.ndarray], Any], v: Any, s: float, r: i
     Implements (eq-attr-neumann) with ``r - 1`` products ``u -> H u`` by the recursion
     ``u_0 = v``, ``u_{j+1} = v + (I - s H) u_j`` (then ``S_r v = s u_{r-1}``). It converges for
     positive definite ``H`` when ``0 < s < 2 / lambda_max(H)``, with error
-    ``(I - s H)^r H^{-1} v`` (theorem ``thm-attr-neumann``).
+    ``(I - s H)^r H^{-1} v`` (thm-attr-neumann).
 
     Parameters
     ----------
@@ -441,7 +441,7 @@ def lissa(sample_hvp: Callable[[np.ndarray, np.ndarray], Any], n: int, v: Any, s
     mean loss over a batch ``B_j`` of ``batch_size`` examples drawn uniformly (with
     replacement) from ``0..n-1``, independently at each step; returns ``s u_{r-1}``. Since the
     batches are independent and ``E H_B = H``, the output is an unbiased estimate of
-    ``S_r v`` of (eq-attr-neumann) (proposition ``prop-attr-lissa``).
+    ``S_r v`` of (eq-attr-neumann) (prop-attr-lissa).
 
     Parameters
     ----------
@@ -629,7 +629,7 @@ def shapley_mc_variance(v: Any) -> np.ndarray:
     """Per-player variance ``tau_i^2`` of the marginal contribution in a uniform random order.
 
     In a uniform random order the set ``S`` of players before ``i`` has law
-    ``P(S) = |S|!(N-|S|-1)!/N!`` (lemma ``lem-attr-predecessors``), so
+    ``P(S) = |S|!(N-|S|-1)!/N!`` (lem-attr-predecessors), so
     ``tau_i^2 = sum_S P(S) (v(S+i) - v(S))^2 - s_i^2``; the mean over ``T`` orders has variance
     ``tau_i^2 / T``.
 
@@ -704,7 +704,7 @@ def banzhaf_exact(v: Any, p: float = 0.5) -> np.ndarray:
     At ``p = 1/2`` this is the Banzhaf value. It is also ``E[v(S) | i in S] - E[v(S) | i not in
     S]`` for the random coalition in which every player is in independently with probability p,
     hence the population least-squares coefficient of the datamodel
-    (theorem ``thm-attr-datamodel``).
+    (thm-attr-datamodel).
 
     Parameters
     ----------
