@@ -1,7 +1,9 @@
 # Deep Learning Foundations: the commands a reader uses.
 #
 #   make html       build the book into _build/html (creates .venv and installs on first use)
-#   make test       lint + unit tests + strict book build + tests of the built site + sweep
+#   make pdf        the whole book as one PDF, and one PDF per chapter, in _build/pdf (needs
+#                   TeX Live: see README); a later `make html` offers them in the download menus
+#   make test       lint + unit tests + PDF + strict book build + tests of the built site + sweep
 #   make sweep      every chapter again with shifted seeds and other CPU kernels
 #   make dist       the package's wheel and sdist in dist/ (the site ships the wheel too)
 #   make notebooks  the chapters as executed Jupyter notebooks in _build/notebooks (and a .zip)
@@ -31,7 +33,7 @@ SPHINX    := $(BIN)/sphinx-build -E -n -W --keep-going -j $(JOBS) -c $(CONFDIR) 
              -d $(BUILDDIR)/doctrees -w $(BUILDDIR)/warnings.log $(SPHINXOPTS) $(BOOKDIR) \
              $(BUILDDIR)/html
 
-.PHONY: chapter html notebooks dist test lint unit book-tests site-tests sweep sweep-site serve clean distclean install lock
+.PHONY: chapter html pdf notebooks dist test lint unit book-tests site-tests sweep sweep-site serve clean distclean install lock
 
 html: $(STAMP)
 	@mkdir -p $(BUILDDIR)
@@ -42,6 +44,22 @@ html: $(STAMP)
 	else \
 	  $(PY) book/_ext/build_report.py $(BUILDDIR)/warnings.log; exit 1; \
 	fi
+
+# The book as a PDF through Sphinx's LaTeX builder and XeLaTeX, then one PDF per chapter.
+LATEX     := $(BIN)/sphinx-build -E -n -W --keep-going -j $(JOBS) -c $(CONFDIR) -b latex \
+             -d $(BUILDDIR)/doctrees-latex -w $(BUILDDIR)/warnings-latex.log $(SPHINXOPTS) \
+             $(BOOKDIR) $(BUILDDIR)/latex
+PDFTOOLS  := xelatex latexmk rsvg-convert pdfinfo pdftotext qpdf
+pdf: $(STAMP)
+	@for t in $(PDFTOOLS); do command -v $$t >/dev/null || { echo "make pdf needs $$t: install TeX Live and the PDF tools, e.g. on Debian/Ubuntu: sudo apt-get install texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended tex-gyre fonts-freefont-otf latexmk librsvg2-bin poppler-utils qpdf"; exit 1; }; done
+	@mkdir -p $(BUILDDIR)
+	@rm -f $(BUILDDIR)/warnings-latex.log
+	@start=$$(date +%s); \
+	if ! $(LATEX); then $(PY) book/_ext/build_report.py $(BUILDDIR)/warnings-latex.log; exit 1; fi; \
+	if ! $(MAKE) --no-print-directory -C $(BUILDDIR)/latex LATEXMKOPTS="-xelatex -silent -halt-on-error" all-pdf >$(BUILDDIR)/latex/make-pdf.log 2>&1; then \
+	  tail -n 40 $(BUILDDIR)/latex/make-pdf.log; echo "make pdf: XeLaTeX failed; the whole log is $(BUILDDIR)/latex/dlf.log"; exit 1; fi; \
+	$(PY) book/_ext/pdf_book.py split $(BUILDDIR)/latex $(BUILDDIR)/pdf && \
+	echo "PDF built in $$(( $$(date +%s) - start )) s: $(BUILDDIR)/pdf/deep-learning-foundations.pdf"
 
 # Authoring aid: build only some chapters, e.g. make chapter CHAPTER=optimization/opt-gd
 # (comma-separated; executes them afresh into _build/chapter-*). Not a substitute for `make html`.
@@ -94,7 +112,7 @@ sweep: $(STAMP)
 sweep-site: $(STAMP)
 	$(PY) book/_ext/sweep.py --site $(BUILDDIR)/html --first 1
 
-test: lint unit book-tests html site-tests sweep-site
+test: lint unit book-tests pdf html site-tests sweep-site
 	@echo "make test: all checks passed"
 
 serve:

@@ -43,6 +43,7 @@ extensions = [
     "wheel",  # the dlf wheel ships at the site's root, for readers outside the repository
     "light_static",  # only the icons the pages use; no source maps or unused theme files
     "search_fold",  # search finds "Lojasiewicz" for "Łojasiewicz"
+    "pdf_book",  # `make pdf`: parts, SVG figures as PDF, macros; chapter PDFs in the site
     "lean_pickles",  # no node drags a whole doctree or the environment into the build's pickles
 ]
 
@@ -111,6 +112,7 @@ nb_ipywidgets_js: dict[str, dict[str, str]] = {}  # no widget CDN scripts
 nb_mime_priority_overrides = [
     ("html", "image/svg+xml", 10),
     ("html", "image/png", 20),
+    ("latex", "image/svg+xml", 15),  # converted to PDF by book/_ext/pdf_book.py
 ]
 
 # --- authoring aid: `make chapter CHAPTER=optimization/opt-gd` builds only the named chapters --
@@ -219,3 +221,33 @@ copybutton_selector = "div:not(.output) > div.highlight pre"
 copybutton_prompt_text = r">>> |\.\.\. |\$ |In \[\d*\]: | {2,5}\.\.\.: "
 copybutton_prompt_is_regexp = True
 copybutton_exclude = ".linenos, .gp, .go, .viewcode-back"  # no "[docs]" in copied source
+
+# --- PDF (`make pdf`: book/_ext/pdf_book.py) ------------------------------------------------
+# XeLaTeX (Unicode in cell outputs: Greek letters, <=, x), the book class with parts, chapters
+# starting on any page (a PDF read on screen), no index (the site has search).
+latex_engine = "xelatex"
+latex_documents = [("index", "dlf.tex", project, author, "manual", False)]
+latex_appendices = ["appendix/notation", "appendix/checks", "appendix/errata",
+                    "appendix/bibliography"]
+latex_toplevel_sectioning = "chapter"
+latex_domain_indices = False
+latex_use_xindy = False
+latex_show_urls = "no"
+latex_show_pagerefs = False
+from pdf_book import latex_macros  # noqa: E402  (book/_ext, on sys.path above)
+
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "10pt",
+    "extraclassoptions": "openany,oneside",
+    "printindex": "",
+    "makeindex": "",
+    "figure_align": "H",
+    "releasename": "Version",
+    "fncychap": "\\usepackage[Sonny]{fncychap}",  # "Chapter 7" in digits, as results are numbered
+    "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
+    "preamble": "\\usepackage{amsmath,amssymb,mathtools}\n" + latex_macros(MACROS) + "\n"
+                # a proof: "*Proof.* ...", and a square at its end (pdf_book.py)
+                "\\newenvironment{dlfproof}{\\par\\medskip}"
+                "{\\nobreak\\hfill\\(\\square\\)\\par\\medskip}",
+}

@@ -101,6 +101,15 @@ def _is_chapter(docname: str) -> bool:
     return docname.split("/")[0] in PART_FOLDERS and docname.count("/") == 1
 
 
+def _anchor(app, node: nodes.Element, anchor: str) -> None:
+    """Make ``anchor`` a link target at ``node``: its id in HTML; in LaTeX, which writes labels
+    only for targets and sections, a target node at its start."""
+    if app.builder.format == "latex":
+        node.insert(0, nodes.target("", "", ids=[anchor]))
+    else:
+        node["ids"].append(anchor)
+
+
 def collect(app, doctree: nodes.document) -> None:
     """Attribute each chapter's check lines to the results they follow; add the ledger lines."""
     env = app.env
@@ -116,7 +125,7 @@ def collect(app, doctree: nodes.document) -> None:
         if isinstance(node, nodes.admonition) and _ERRATUM.search(_title(node)):
             erratum = {"docname": docname, "anchor": f"erratum-{len(errata) + 1}",
                        "title": node.next_node(nodes.title).deepcopy(), "check": ""}
-            node["ids"].append(erratum["anchor"])
+            _anchor(app, node, erratum["anchor"])
             errata.append(erratum)
         elif erratum is not None and not erratum["check"] and isinstance(
                 node, nodes.literal_block) and "output" in node.get("classes", []) \
@@ -124,7 +133,7 @@ def collect(app, doctree: nodes.document) -> None:
             cell = node.parent.parent if node.parent is not None else node
             erratum["check"] = cell["ids"][0] if cell["ids"] else f"{erratum['anchor']}-check"
             if not cell["ids"]:
-                cell["ids"].append(erratum["check"])
+                _anchor(app, cell, erratum["check"])
         kind = _kind(node)
         if kind is not None:
             # a result stated right before the next one, with no check of its own in between

@@ -243,6 +243,13 @@ def _resolve(app, env, node, contnode):
             return nodes.inline(text, text)
         return make_refnode(builder, fromdoc, doc, "", nodes.Text(text))
     ref = None
+    if target.startswith("eq-") and builder.format == "latex":
+        # as Sphinx's MathReferenceTransform does for {eq}: LaTeX numbers the equation itself
+        from sphinx.builders.latex.nodes import math_reference
+
+        docname, _ = env.get_domain("math").data["objects"].get(target, (None, None))
+        if docname:
+            return math_reference("", docname=docname, target=target)
     if target.startswith("eq-"):
         ref = env.get_domain("math").resolve_xref(env, fromdoc, builder, "eq", target, node,
                                                   contnode)

@@ -92,8 +92,14 @@ def test_execution_report_lists_every_chapter(html_dir):
 
 def test_site_is_light(html_dir):
     """The published folder stays small: MathJax only as far as it is used, no build leftovers."""
-    files = [p for p in html_dir.rglob("*") if p.is_file()]
+    # the PDFs (`make pdf`) are downloads no page loads: they have a budget of their own
+    pdfs = [p for p in html_dir.rglob("*.pdf")]
+    files = [p for p in html_dir.rglob("*") if p.is_file() and p.suffix != ".pdf"]
     size = sum(p.stat().st_size for p in files)
+    for pdf in pdfs:
+        budget = (0.6 * len(CHAPTERS) + 2) if pdf.parent == html_dir else 2.0  # MB
+        size_mb = pdf.stat().st_size / 2**20
+        assert size_mb <= budget, f"{pdf.relative_to(html_dir)}: {size_mb:.1f} MB > {budget:.1f}"
     assert not (html_dir / ".doctrees").exists(), "Sphinx's doctrees ended up in the site"
     # A budget per chapter, not one number for the whole book: the fixed part (MathJax, theme,
     # search, wheel) stays under 12 MB and a chapter brings its page, its figures, its downloads
