@@ -57,8 +57,8 @@ pdf: $(STAMP)
 	@start=$$(date +%s); \
 	if ! $(LATEX); then $(PY) book/_ext/build_report.py $(BUILDDIR)/warnings-latex.log; exit 1; fi; \
 	if ! $(MAKE) --no-print-directory -C $(BUILDDIR)/latex LATEXMKOPTS="-xelatex -silent -halt-on-error" all-pdf >$(BUILDDIR)/latex/make-pdf.log 2>&1; then \
-	  tail -n 40 $(BUILDDIR)/latex/make-pdf.log; echo "make pdf: XeLaTeX failed; the whole log is $(BUILDDIR)/latex/dlf.log"; exit 1; fi; \
-	$(PY) book/_ext/pdf_book.py split $(BUILDDIR)/latex $(BUILDDIR)/pdf && \
+	  $(PY) book/_ext/pdf_book.py report $(BUILDDIR)/latex; exit 1; fi; \
+	$(PY) book/_ext/pdf_book.py split $(BOOKDIR) $(BUILDDIR)/latex $(BUILDDIR)/pdf && \
 	echo "PDF built in $$(( $$(date +%s) - start )) s: $(BUILDDIR)/pdf/deep-learning-foundations.pdf"
 
 # Authoring aid: build only some chapters, e.g. make chapter CHAPTER=optimization/opt-gd

@@ -11,10 +11,11 @@ For Sphinx's LaTeX builder (XeLaTeX):
   rasterization), through Sphinx's image-converter mechanism.
 * **math**: the site's MathJax macros (``conf.py``: ``MACROS``) become ``\\newcommand``s.
 
-``python pdf_book.py split <latex dir> <pdf dir>`` cuts the built book into one PDF per chapter:
-chapter ``N`` starts on the page of hyperref's destination ``chapter.N`` and ends before the next
-chapter, part or appendix. The pages keep the book's numbering ("Theorem 7.3" in the chapter's PDF
-is Theorem 7.3 of the book).
+``python pdf_book.py split <book dir> <latex dir> <pdf dir>`` cuts the built book into one PDF
+per chapter: chapter ``N`` starts on the page of hyperref's destination ``chapter.N`` and ends
+before the next chapter, part or appendix; ``python pdf_book.py report <latex dir>`` names the
+chapter of XeLaTeX's first error. The pages keep the book's numbering ("Theorem 7.3" in the
+chapter's PDF is Theorem 7.3 of the book).
 
 For the HTML builder: when ``<build>/pdf`` holds the chapter PDFs (``make pdf`` ran first), they are
 copied into the site (``pdf/``) and each chapter's download menu offers its PDF instead of the
@@ -302,11 +303,41 @@ def split(latex_dir: Path, pdf_dir: Path, chapters: list[str]) -> None:
     print(f"{pages} pages in {pdf_dir / BOOK_PDF}; {len(labels)} chapter PDFs in {pdf_dir}/")
 
 
-if __name__ == "__main__":
-    if len(sys.argv) != 4 or sys.argv[1] != "split":
-        raise SystemExit("usage: python pdf_book.py split <latex dir> <pdf dir>")
-    root = Path(__file__).resolve().parents[1]
+def latex_failure(latex_dir: Path) -> str:
+    """The first XeLaTeX error of ``dlf.log``, with the chapter whose text caused it."""
+    log_file, tex_file = latex_dir / "dlf.log", latex_dir / "dlf.tex"
+    if not log_file.is_file():
+        return f"make pdf: XeLaTeX did not run (no {log_file}); see {latex_dir}/make-pdf.log"
+    log = log_file.read_text(errors="replace")
+    error = re.search(r"^! (.*)$", log, re.M)
+    if error is None:
+        return f"make pdf: XeLaTeX failed without an error message; see {log_file}"
+    where = re.search(r"^l\.(\d+) (.*)\n(.*)$", log[error.start():], re.M)
+    line, doc = (int(where.group(1)), "") if where else (0, "")
+    tex = tex_file.read_text(errors="replace").splitlines() if tex_file.is_file() else []
+    for text in reversed(tex[:line]):
+        found = re.search(r"\\label\{\\detokenize\{([^{}]+)::doc\}\}", text)
+        if found:
+            doc = found.group(1)
+            break
+    context = f"\n    {where.group(2).strip()}{where.group(3).strip()}" if where else ""
+    chapter = f" in {doc}.md" if doc else ""
+    return (f"make pdf: XeLaTeX failed{chapter} (dlf.tex line {line}): {error.group(1)}{context}"
+            f"\nThe whole log: {log_file}")
+
+
+def _chapters(book: Path) -> list[str]:
     parts = ("foundations", "networks", "optimization", "training", "generalization",
              "architectures", "generative", "robustness")
-    docs = [f"{part}/{p.stem}" for part in parts for p in sorted((root / part).glob("*.md"))]
-    split(Path(sys.argv[2]), Path(sys.argv[3]), docs)
+    return [f"{part}/{p.stem}" for part in parts for p in sorted((book / part).glob("*.md"))]
+
+
+if __name__ == "__main__":
+    usage = ("usage: python pdf_book.py split <book dir> <latex dir> <pdf dir>\n"
+             "       python pdf_book.py report <latex dir>")
+    if len(sys.argv) == 5 and sys.argv[1] == "split":
+        split(Path(sys.argv[3]), Path(sys.argv[4]), _chapters(Path(sys.argv[2])))
+    elif len(sys.argv) == 3 and sys.argv[1] == "report":
+        raise SystemExit(latex_failure(Path(sys.argv[2])))
+    else:
+        raise SystemExit(usage)

@@ -60,15 +60,17 @@ class TinyBook:
         """How many times the chapter's first cell has run (it appends to the marker file)."""
         return len(self.marker.read_text().splitlines()) if self.marker.exists() else 0
 
-    def build(self, jobs: int = 1, **env: str) -> subprocess.CompletedProcess[str]:
-        """Run ``make html`` of the real Makefile on this book; return the finished process."""
+    def build(self, jobs: int = 1, target: str = "html",
+              **env: str) -> subprocess.CompletedProcess[str]:
+        """Run ``make html`` (or ``target``) of the real Makefile on this book; return the
+        finished process."""
         full_env = {
             **os.environ,
             "PYTHONPATH": str(self.root / "src"),  # the kernel imports this copy of dlf
             "DLF_TEST_MARKER": str(self.marker),
             **env,
         }
-        cmd = ["make", "--no-print-directory", "-C", str(ROOT), "html",
+        cmd = ["make", "--no-print-directory", "-C", str(ROOT), target,
                f"CONFDIR={self.root}", f"BOOKDIR={self.root / 'book'}",
                f"BUILDDIR={self.root / '_build'}", f"JOBS={jobs}"]
         proc = subprocess.run(cmd, env=full_env, capture_output=True, text=True, timeout=600)

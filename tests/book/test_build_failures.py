@@ -173,3 +173,13 @@ def test_figure_renders_whatever_the_callers_backend(tiny_book):
     assert proc.returncode == 0, proc.output[-3000:]
     html = (tiny_book.root / "_build" / "html" / "optimization" / "tiny.html").read_text()
     assert "<figure" in html and "Fig. 1.1" in html and 'alt="A straight line."' in html
+
+
+def test_pdf_failure_names_the_chapter(tiny_book):
+    # a macro MathJax would show in red on the site stops XeLaTeX: the report names the chapter
+    tiny_book.write_chapter(GOOD_CHAPTER + "\nA formula with a typo: $\\nosuchmacro{x}$.\n")
+    proc = tiny_book.build(target="pdf")
+    assert proc.returncode != 0, proc.output[-3000:]
+    for needle in ("XeLaTeX failed in optimization/tiny.md", "Undefined control sequence",
+                   "\\nosuchmacro"):
+        assert needle in proc.output, f"{needle!r} missing from:\n{proc.output[-3000:]}"
