@@ -92,6 +92,8 @@ def _assemble_with_parts(builder):
             env.get_doctree = get
 
     builder.assemble_doctree = assemble
+    # Sphinx would title the table of contents with the first toctree's caption ("Part I. ...")
+    builder.get_contentsname = lambda indexfile: "Contents"
 
 
 def _svg_converter():

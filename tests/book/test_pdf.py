@@ -72,6 +72,7 @@ def _site_numbers(page: str) -> dict[str, list[str]]:
 
 def test_every_part_and_chapter_in_the_books_order(book_pdf):
     text = _text(book_pdf)
+    assert re.search(r"\bContents\b", text[:5000]), "no table of contents titled 'Contents'"
     order = _order()
     assert sorted(order) == sorted(p.relative_to(ROOT / "book").with_suffix("").as_posix()
                                    for p in CHAPTERS), "index.md and book/<part>/ disagree"
