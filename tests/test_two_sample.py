@@ -59,6 +59,23 @@ def test_permutation_level_is_floor_alpha_B_plus_1():
     assert abs(rej / R - alpha) > 4 * se  # the nominal alpha is not the level here
 
 
+def test_permutation_p_value_is_one_plus_count_over_B_plus_1():
+    # the extremes of (1 + #{b: T_b >= T}) / (B + 1): dropping the 1+ or dividing by B moves both
+    B = 9
+    X = np.arange(10.0) + 100.0  # far from Y: no re-split reaches T (C(25, 10) splits)
+    Y = np.arange(15.0)
+    for stat in ("mean", "mmd"):
+        assert ts.permutation_test(X, Y, statistic=stat, num_permutations=B)[1] == 1 / (B + 1)
+    same = np.arange(6.0)  # X = Y as sets: T = 0 <= every T_b for the mean statistic
+    assert ts.permutation_test(same, same, num_permutations=B)[1] == 1.0
+    rng = np.random.default_rng(3)
+    for _ in range(20):  # always on the grid {1, ..., B+1} / (B+1)
+        p = ts.permutation_test(rng.standard_normal(7), rng.standard_normal(5),
+                                num_permutations=B, seed=rng)[1]
+        k = p * (B + 1)
+        assert 1 <= round(k) <= B + 1 and abs(k - round(k)) < 1e-12
+
+
 def test_permutation_mmd_vectorised_matches_direct():
     rng = np.random.default_rng(2)
     X, Y = rng.standard_normal((6, 2)), rng.standard_normal((5, 2)) + 0.5
