@@ -101,13 +101,13 @@ def _is_chapter(docname: str) -> bool:
     return docname.split("/")[0] in PART_FOLDERS and docname.count("/") == 1
 
 
-def _anchor(app, node: nodes.Element, anchor: str) -> None:
-    """Make ``anchor`` a link target at ``node``: its id in HTML; in LaTeX, which writes labels
-    only for targets and sections, a target node at its start."""
-    if app.builder.format == "latex":
-        node.insert(0, nodes.target("", "", ids=[anchor]))
-    else:
-        node["ids"].append(anchor)
+def _anchor(node: nodes.Element, anchor: str) -> None:
+    """Make ``anchor`` a link target at the start of ``node`` (after its title): a target node,
+    which every builder writes (HTML an empty span with the id, LaTeX a label; LaTeX writes no
+    label for the ids of an admonition or a cell). The doctree is the same for every builder, so
+    the PDF build can reuse the site's."""
+    at = 1 if len(node) and isinstance(node[0], nodes.title) else 0
+    node.insert(at, nodes.target("", "", ids=[anchor]))
 
 
 def collect(app, doctree: nodes.document) -> None:
@@ -125,7 +125,7 @@ def collect(app, doctree: nodes.document) -> None:
         if isinstance(node, nodes.admonition) and _ERRATUM.search(_title(node)):
             erratum = {"docname": docname, "anchor": f"erratum-{len(errata) + 1}",
                        "title": node.next_node(nodes.title).deepcopy(), "check": ""}
-            _anchor(app, node, erratum["anchor"])
+            _anchor(node, erratum["anchor"])
             errata.append(erratum)
         elif erratum is not None and not erratum["check"] and isinstance(
                 node, nodes.literal_block) and "output" in node.get("classes", []) \
@@ -133,7 +133,7 @@ def collect(app, doctree: nodes.document) -> None:
             cell = node.parent.parent if node.parent is not None else node
             erratum["check"] = cell["ids"][0] if cell["ids"] else f"{erratum['anchor']}-check"
             if not cell["ids"]:
-                _anchor(app, cell, erratum["check"])
+                _anchor(cell, erratum["check"])
         kind = _kind(node)
         if kind is not None:
             # a result stated right before the next one, with no check of its own in between

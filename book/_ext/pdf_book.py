@@ -19,11 +19,13 @@ chapter's PDF is Theorem 7.3 of the book).
 
 For the HTML builder: when ``<build>/pdf`` holds the chapter PDFs (``make pdf`` ran first), they are
 copied into the site (``pdf/``) and each chapter's download menu offers its PDF instead of the
-browser's "print" (the landing page offers the whole book).
+browser's "print" (the landing page offers the whole book); ``DLF_PDF_LINKS=1`` promises them
+before they exist (``make test``: the site first, then the PDF, copied into it).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -184,31 +186,43 @@ def _builder_inited(app) -> None:
 
 # --- HTML builder: the chapter PDFs in the download menus -----------------------------------
 
+PARTS = ("foundations", "networks", "optimization", "training", "generalization",
+         "architectures", "generative", "robustness")
+
+
+def _is_chapter(docname: str) -> bool:
+    return docname.count("/") == 1 and docname.split("/")[0] in PARTS
+
+
 def _pdf_dir(app) -> Path:
     return Path(app.outdir).parent / "pdf"
 
 
-def _chapter_pdf(app, pagename: str) -> Path | None:
-    """The chapter's PDF from ``make pdf``, if it exists and is newer than the chapter's source."""
+def _fresh_pdf(app, pagename: str) -> bool:
+    """Whether ``make pdf`` left this chapter's PDF, newer than the chapter's source."""
     pdf = _pdf_dir(app) / f"{pagename}.pdf"
     source = Path(app.srcdir) / f"{pagename}.md"
-    if pdf.is_file() and source.is_file() and pdf.stat().st_mtime >= source.stat().st_mtime:
-        return pdf
-    return None
+    return pdf.is_file() and source.is_file() and pdf.stat().st_mtime >= source.stat().st_mtime
 
 
 def _download_menu(app, pagename, templatename, context, doctree) -> None:
-    """Offer the chapter's PDF (or on the landing page the book's) instead of "print"."""
+    """Offer the chapter's PDF (on the landing page the book's) instead of "print".
+
+    Offered when ``make pdf`` ran before (its PDFs are copied into the site), or always with
+    ``DLF_PDF_LINKS=1``: ``make test`` builds the site first and ``make pdf`` then copies the
+    PDFs into it (and the site tests check that every link resolves).
+    """
     if app.builder.format != "html":
         return
+    promised = os.environ.get("DLF_PDF_LINKS") == "1"
     if pagename == app.config.root_doc:
-        book = _pdf_dir(app) / BOOK_PDF
-        target, tooltip = (BOOK_PDF, "Download the whole book as a PDF") if book.is_file() \
-            else (None, "")
+        available = promised or (_pdf_dir(app) / BOOK_PDF).is_file()
+        target, tooltip = BOOK_PDF, "Download the whole book as a PDF"
     else:
-        target = f"pdf/{pagename}.pdf" if _chapter_pdf(app, pagename) else None
+        available = _is_chapter(pagename) and (promised or _fresh_pdf(app, pagename))
+        target = f"pdf/{pagename}.pdf"
         tooltip = "Download this chapter as a PDF (numbered as in the book)"
-    if target is None:
+    if not available:
         return
     for group in context.get("header_buttons", []):
         for button in group.get("buttons", []):
@@ -217,19 +231,22 @@ def _download_menu(app, pagename, templatename, context, doctree) -> None:
                 button.pop("javascript", None)
 
 
+def copy_into_site(pdf_dir: Path, site: Path, docnames: list[str]) -> None:
+    """The book's PDF at the site's root and the chapters' under ``pdf/<part>/<id>.pdf``."""
+    if (pdf_dir / BOOK_PDF).is_file():
+        shutil.copy2(pdf_dir / BOOK_PDF, site / BOOK_PDF)
+    for doc in docnames:
+        target = site / "pdf" / f"{doc}.pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(pdf_dir / f"{doc}.pdf", target)
+
+
 def _copy_pdfs(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     source = _pdf_dir(app)
-    out = Path(app.outdir)
-    if (source / BOOK_PDF).is_file():
-        shutil.copy2(source / BOOK_PDF, out / BOOK_PDF)
-    for pdf in source.glob("*/*.pdf"):
-        docname = pdf.relative_to(source).with_suffix("").as_posix()
-        if _chapter_pdf(app, docname):
-            target = out / "pdf" / pdf.relative_to(source)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(pdf, target)
+    docs = [doc for doc in app.env.found_docs if _is_chapter(doc) and _fresh_pdf(app, doc)]
+    copy_into_site(source, Path(app.outdir), sorted(docs))
 
 
 def setup(app):
@@ -281,8 +298,9 @@ def chapter_ranges(labels: dict[str, int], dests: dict[str, int], pages: int
     return ranges
 
 
-def split(latex_dir: Path, pdf_dir: Path, chapters: list[str]) -> None:
-    """Copy the book's PDF to ``pdf_dir`` and cut one PDF per chapter (``<part>/<id>.pdf``)."""
+def split(latex_dir: Path, pdf_dir: Path, chapters: list[str], site: Path | None = None) -> None:
+    """Copy the book's PDF to ``pdf_dir`` and cut one PDF per chapter (``<part>/<id>.pdf``);
+    copy them into the built ``site`` if there is one."""
     book, aux = latex_dir / "dlf.pdf", latex_dir / "dlf.aux"  # conf.py: latex_documents
     if not book.is_file() or not aux.is_file():
         raise SystemExit(f"no dlf.pdf or dlf.aux in {latex_dir}: the LaTeX run did not finish")
@@ -303,6 +321,9 @@ def split(latex_dir: Path, pdf_dir: Path, chapters: list[str]) -> None:
         subprocess.run(["qpdf", "--empty", "--pages", str(book), f"{first}-{last}", "--",
                         str(target)], check=True)
     print(f"{pages} pages in {pdf_dir / BOOK_PDF}; {len(labels)} chapter PDFs in {pdf_dir}/")
+    if site is not None and (site / "index.html").is_file():  # a built site offers them
+        copy_into_site(pdf_dir, site, sorted(labels))
+        print(f"and copied into the site {site}/")
 
 
 def latex_failure(latex_dir: Path) -> str:
@@ -329,16 +350,15 @@ def latex_failure(latex_dir: Path) -> str:
 
 
 def _chapters(book: Path) -> list[str]:
-    parts = ("foundations", "networks", "optimization", "training", "generalization",
-             "architectures", "generative", "robustness")
-    return [f"{part}/{p.stem}" for part in parts for p in sorted((book / part).glob("*.md"))]
+    return [f"{part}/{p.stem}" for part in PARTS for p in sorted((book / part).glob("*.md"))]
 
 
 if __name__ == "__main__":
-    usage = ("usage: python pdf_book.py split <book dir> <latex dir> <pdf dir>\n"
+    usage = ("usage: python pdf_book.py split <book dir> <latex dir> <pdf dir> [<site dir>]\n"
              "       python pdf_book.py report <latex dir>")
-    if len(sys.argv) == 5 and sys.argv[1] == "split":
-        split(Path(sys.argv[3]), Path(sys.argv[4]), _chapters(Path(sys.argv[2])))
+    if len(sys.argv) in (5, 6) and sys.argv[1] == "split":
+        site = Path(sys.argv[5]) if len(sys.argv) == 6 else None
+        split(Path(sys.argv[3]), Path(sys.argv[4]), _chapters(Path(sys.argv[2])), site)
     elif len(sys.argv) == 3 and sys.argv[1] == "report":
         raise SystemExit(latex_failure(Path(sys.argv[2])))
     else:
