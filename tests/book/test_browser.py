@@ -138,6 +138,9 @@ _MATH = """() => {
     untypeset: math.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent
       .slice(0, 80)),
     errors: [...document.querySelectorAll('mjx-merror')].map(e => e.textContent.slice(0, 80)),
+    // MathJax shows an undefined macro as its name in red (noundefined) instead of failing
+    undefined: [...document.querySelectorAll('mjx-assistive-mml mtext[mathcolor="red"]')]
+      .map(e => e.textContent),
   };
 }"""
 
@@ -207,6 +210,7 @@ def test_chapter_renders_offline(browser, site, html_dir, path):
         assert math["total"] > 10, f"only {math['total']} formulas found on the page"
         assert not math["untypeset"], f"formulas not typeset: {math['untypeset'][:5]}"
         assert not math["errors"], f"MathJax errors: {math['errors'][:5]}"
+        assert not math["undefined"], f"undefined TeX macros: {sorted(set(math['undefined']))}"
         assert not raw, f"raw TeX delimiters visible in the text: {raw}"
         assert images, "no image on the page"
         broken = [i["src"] for i in images if not i["ok"]]
